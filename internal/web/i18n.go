@@ -67,7 +67,9 @@ func Lang(r *http.Request) string {
 
 func validLang(l string) bool { return l == "vi" || l == "en" }
 
-// baseMessages are the web layer's own texts.
+// BaseMessages returns the web layer's own texts.
+func BaseMessages() Messages { return baseMessages }
+
 var baseMessages = Messages{
 	"app.name":           {"vi": "Dais", "en": "Dais"},
 	"app.tagline":        {"vi": "Sinh hoạt Đảng không giấy", "en": "Paperless party work"},

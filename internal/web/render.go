@@ -81,8 +81,10 @@ func (rd *Renderer) funcs() template.FuncMap {
 			}
 			return t.In(orgZone).Format("15:04 02/01/2006")
 		},
-		"add":  func(a, b int) int { return a + b },
-		"join": strings.Join,
+		"add": func(a, b int) int { return a + b },
+		// withLang passes the page's language along with a value to a partial.
+		"withLang": func(lang string, v any) map[string]any { return map[string]any{"Lang": lang, "V": v} },
+		"join":     strings.Join,
 	}
 }
 

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"dais/internal/account"
+	"dais/internal/audit"
+	"dais/internal/member"
+	"dais/internal/org"
+	"dais/internal/store"
+	"dais/internal/web"
+)
+
+// version is set at build time with -ldflags "-X main.version=…"; otherwise it comes
+// from the module's VCS information.
+var version = ""
+
+func appVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		rev, dirty := "", false
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		if rev != "" {
+			if dirty {
+				rev += "+"
+			}
+			return "dev-" + rev
+		}
+	}
+	return "dev"
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openStore opens and migrates the store named by the config.
+func openStore(ctx context.Context, c config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(ctx, store.Options{DataDir: c.get("data"), URL: c.get("db"), KeyFile: c.get("key-file"), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	n, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if n > 0 {
+		log.Info("store migrated", "dialect", db.Dialect, "applied", n)
+	}
+	return db, nil
+}
+
+// app is the wired product: services and the web server.
+type app struct {
+	db       *store.DB
+	accounts *account.Service
+	units    *org.Service
+	members  *member.Service
+	web      *web.Server
+	log      *slog.Logger
+}
+
+// newApp wires every package; the one place that knows them all.
+func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
+	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, member.Messages)
+	if err != nil {
+		return nil, err
+	}
+	v := appVersion()
+	rd, err := web.NewRenderer(catalog, v)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range []struct {
+		ns  string
+		fsf func() fs.FS
+	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}} {
+		if err := rd.AddPages(p.ns, p.fsf()); err != nil {
+			return nil, err
+		}
+	}
+	a := &app{db: db, accounts: account.NewService(db), units: org.NewService(db), members: member.NewService(db), log: log}
+	a.web = web.NewServer(web.Config{Logger: log, Auth: a.accounts, Ready: db, Catalog: catalog, Renderer: rd,
+		SecureCookies: c.bool("secure-cookies"), Version: v})
+	account.Routes(a.web, a.accounts)
+	org.Routes(a.web, a.units, a.members)
+	member.Routes(a.web, a.members, a.units)
+	return a, nil
+}
+
+// serve runs the HTTP server until ctx ends, with the housekeeping loops: audit
+// checkpoints every minute and session expiry every ten.
+func (a *app) serve(ctx context.Context, addr string, ready func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: a.web, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 5 * time.Minute,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		ErrorLog: slog.NewLogLogger(a.log.Handler(), slog.LevelWarn)}
+	tcp := ln.Addr().(*net.TCPAddr)
+	host := tcp.IP.String()
+	if tcp.IP.IsUnspecified() {
+		host = "localhost" // listening on every interface: print an address a browser can open
+	}
+	url := "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
+	go a.housekeeping(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	a.log.Info("dais serving", "url", url, "store", a.db.Dialect, "version", appVersion())
+	if ready != nil {
+		ready(url)
+	}
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	if _, cerr := audit.MakeCheckpoint(sctx, a.db); cerr != nil {
+		a.log.Error("final audit checkpoint", "err", cerr)
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+func (a *app) housekeeping(ctx context.Context) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for n := 0; ; n++ {
+		if c, err := audit.MakeCheckpoint(ctx, a.db); err != nil && ctx.Err() == nil {
+			a.log.Error("audit checkpoint", "err", err)
+		} else if err == nil && c.TreeSize > 0 {
+			a.log.Debug("audit checkpoint", "entries", c.TreeSize, "root", c.Root)
+		}
+		if n%10 == 0 {
+			if err := a.accounts.ExpireSessions(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("expire sessions", "err", err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func fatalf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "dais: "+format+"\n", args...)
+	os.Exit(1)
+}

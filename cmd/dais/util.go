@@ -1,0 +1,5 @@
+package main
+
+import "dais/internal/web"
+
+func randomHex(n int) string { return web.RandomToken(n) }

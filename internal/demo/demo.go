@@ -1,0 +1,203 @@
+// Package demo seeds a store with realistic Vietnamese demo data: the party organization
+// of one province with its communes, wards and cells, members with real-looking names,
+// and one account per role, so a new user sees Dais working within a minute.
+package demo
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base32"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"time"
+
+	"dais/internal/account"
+	"dais/internal/demo/gen"
+	"dais/internal/member"
+	"dais/internal/org"
+	"dais/internal/store"
+)
+
+// Options size the demo.
+type Options struct {
+	Seed     uint64
+	Members  int // members spread over the cells and grassroots organizations
+	Communes int
+	Cells    int // cells per commune (± 2)
+}
+
+// Password is every demo account's password (printed by `dais demo`).
+const Password = "dais-demo-2026"
+
+// Login is one demo account.
+type Login struct {
+	Username   string
+	Name       string
+	Role       string
+	UnitCode   string
+	UnitName   string
+	TOTPSecret string // empty when the account has no second factor
+}
+
+// Result is what seeding created.
+type Result struct {
+	Units   int
+	Members int
+	Logins  []Login
+}
+
+// Seeded reports whether the store already holds an organization (then demo only serves).
+func Seeded(ctx context.Context, db *store.DB) (bool, error) {
+	var n int
+	if err := db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM units`).Scan(&n); err != nil {
+		return false, fmt.Errorf("check demo data: %w", err)
+	}
+	return n > 0, nil
+}
+
+// Seed fills an empty store. The same seed gives the same tree, people and secrets.
+func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (Result, error) {
+	if opts.Members <= 0 {
+		opts.Members = 3000
+	}
+	if opts.Communes <= 0 {
+		opts.Communes = 12
+	}
+	if opts.Cells <= 0 {
+		opts.Cells = 8
+	}
+	ctx = store.WithActor(ctx, "demo")
+	r := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0xda15))
+	tree := gen.Province(r, opts.Communes, opts.Cells)
+	var res Result
+	units := map[string]org.Unit{}
+	var leaves []org.Unit // where members live: cells and grassroots organizations
+	var communes []org.Unit
+	start := time.Now()
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		res = Result{}
+		clear(units)
+		leaves, communes = leaves[:0], communes[:0]
+		var walk func(u gen.Unit, parent *org.Unit) error
+		walk = func(g gen.Unit, parent *org.Unit) error {
+			u, err := org.CreateTx(ctx, tx, org.NewUnit{Code: g.Code, Name: g.Name, Type: g.Type}, parent)
+			if err != nil {
+				return err
+			}
+			units[u.Code] = u
+			res.Units++
+			switch u.Type {
+			case org.TypeCell, org.TypeGrassroots:
+				leaves = append(leaves, u)
+			case org.TypeCommune:
+				communes = append(communes, u)
+			}
+			for _, c := range g.Children {
+				if err := walk(c, &u); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		if err := walk(tree, nil); err != nil {
+			return err
+		}
+		cards := gen.NewCards(opts.Seed)
+		for i := 0; i < opts.Members; i++ {
+			p := gen.NewPerson(r)
+			m := member.Member{UnitID: leaves[r.IntN(len(leaves))].ID, FullName: p.FullName, Gender: p.Gender,
+				BirthDate: p.BirthDate.Format(time.DateOnly), CardNumber: cards.Next(), Ethnicity: p.Ethnicity,
+				Hometown: p.Hometown, AdmissionDate: p.AdmissionDate.Format(time.DateOnly)}
+			if !p.OfficialDate.IsZero() {
+				m.OfficialDate = p.OfficialDate.Format(time.DateOnly)
+			}
+			if err := member.AddTx(ctx, tx, &m); err != nil {
+				return fmt.Errorf("member %d: %w", i, err)
+			}
+			res.Members++
+		}
+		return nil
+	})
+	if err != nil {
+		return res, fmt.Errorf("seed organization: %w", err)
+	}
+	if progress != nil {
+		fmt.Fprintf(progress, "demo: %d units and %d members in %s\n", res.Units, res.Members, time.Since(start).Round(time.Millisecond))
+	}
+
+	province := units["BN"]
+	communeA, communeB := communes[0], communes[1]
+	cell := leaves[0]
+	for _, l := range leaves {
+		if l.Type == org.TypeCell && l.ParentID == communeA.ID {
+			cell = l
+			break
+		}
+	}
+	plan := []struct {
+		user, name, role string
+		unit             org.Unit
+	}{
+		{"quantri", "Quản trị hệ thống", store.RoleAdmin, units["TW"]},
+		{"bithu", "Nguyễn Văn Thắng", store.RoleSecretary, province},
+		{"tochuc", "Trần Thị Thu Hằng", store.RoleOrgOfficer, communeA},
+		{"tochuc2", "Lê Minh Tuấn", store.RoleOrgOfficer, communeB},
+		{"chutoa", "Phạm Quang Hùng", store.RoleChair, province},
+		{"thuky", "Hoàng Thị Mai", store.RoleSecretariat, province},
+		{"kiemphieu", "Vũ Đức Long", store.RoleCounting, province},
+		{"daibieu", "Đặng Thị Hòa", store.RoleDelegate, province},
+		{"dangvien", "Bùi Văn Nam", store.RoleMember, cell},
+		{"congdan", "Đỗ Thị Lan", store.RoleCitizen, province},
+	}
+	accounts := account.NewService(db)
+	for _, p := range plan {
+		u, err := accounts.CreateUser(ctx, account.NewUser{Username: p.user, DisplayName: p.name, Password: Password})
+		if err != nil {
+			return res, fmt.Errorf("demo user %s: %w", p.user, err)
+		}
+		if err := accounts.Grant(ctx, u.ID, p.role, p.unit.ID); err != nil {
+			return res, fmt.Errorf("demo grant %s: %w", p.user, err)
+		}
+		l := Login{Username: p.user, Name: p.name, Role: p.role, UnitCode: p.unit.Code, UnitName: p.unit.Name}
+		if store.OfficerRole(p.role) {
+			// Officers must use 2FA: give each a known secret, printed with the logins, so
+			// the demo works with any authenticator app (or `dais user code NAME`).
+			l.TOTPSecret = demoSecret(opts.Seed, p.user)
+			if _, err := accounts.EnableTOTPWithSecret(ctx, u.ID, l.TOTPSecret); err != nil {
+				return res, err
+			}
+		}
+		res.Logins = append(res.Logins, l)
+	}
+	return res, nil
+}
+
+// demoSecret derives a TOTP secret from the seed and username (deterministic demo).
+func demoSecret(seed uint64, username string) string {
+	sum := sha256.Sum256(fmt.Appendf(nil, "dais-demo-totp %d %s", seed, username))
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:20])
+}
+
+// Logins lists the demo accounts of an already seeded store (to print them again).
+func Logins(ctx context.Context, db *store.DB, seed uint64) ([]Login, error) {
+	rows, err := db.R().QueryContext(ctx, `SELECT us.username, us.display_name, g.role, u.code, u.name, us.totp_enabled
+		FROM users us JOIN grants g ON g.user_id = us.id JOIN units u ON u.id = g.unit_id ORDER BY us.created_at, us.username`)
+	if err != nil {
+		return nil, fmt.Errorf("list demo logins: %w", err)
+	}
+	defer rows.Close()
+	var out []Login
+	for rows.Next() {
+		var l Login
+		var totp bool
+		if err := rows.Scan(&l.Username, &l.Name, &l.Role, &l.UnitCode, &l.UnitName, &totp); err != nil {
+			return nil, err
+		}
+		if totp {
+			l.TOTPSecret = demoSecret(seed, l.Username)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
