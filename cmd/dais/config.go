@@ -30,7 +30,10 @@ var settings = []setting{
 type config map[string]string
 
 func (c config) get(name string) string { return c[name] }
-func (c config) bool(name string) bool  { v := strings.ToLower(c[name]); return v == "1" || v == "true" || v == "yes" }
+func (c config) bool(name string) bool {
+	v := strings.ToLower(c[name])
+	return v == "1" || v == "true" || v == "yes"
+}
 
 // defaultFor is the environment's value (or the content of $ENV_FILE for secrets), else
 // the declared default.
