@@ -21,7 +21,6 @@ var settings = []setting{
 	{"data", "DAIS_DATA", "./dais-data", "data directory: the SQLite store, blobs and the key file", false},
 	{"db", "DAIS_DB", "", "database URL: empty for SQLite in the data directory, or postgres://user@host:5432/db", true},
 	{"key-file", "DAIS_KEY_FILE", "", "file holding the 32-byte master key (hex); empty: dais.key in the data directory, created if missing", false},
-	{"nats-url", "DAIS_NATS_URL", "", "NATS server for live events across replicas (nats://host:4222); empty: in-process hub", true},
 	{"secure-cookies", "DAIS_SECURE_COOKIES", "false", "mark cookies Secure (set when Dais is served over HTTPS)", false},
 	{"log-level", "DAIS_LOG_LEVEL", "info", "log level: debug, info, warn or error", false},
 }
