@@ -150,18 +150,22 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	}
 	return a.serve(ctx, c.get("addr"), func(url string) {
 		if withDemo {
-			printLogins(stdout, url, logins)
+			printLogins(stdout, url, c.get("data"), logins)
 		} else {
 			fmt.Fprintf(stdout, "Dais is serving on %s\n", url)
 		}
 	})
 }
 
-func printLogins(w io.Writer, url string, logins []demo.Login) {
+func printLogins(w io.Writer, url, dataDir string, logins []demo.Login) {
 	fmt.Fprintf(w, "\nDais demo is running: open %s\n", url)
 	fmt.Fprintf(w, "Every demo account's password is: %s\n", demo.Password)
 	fmt.Fprintln(w, "Officer accounts need a 6-digit code: add the TOTP secret to an authenticator app,")
-	fmt.Fprintln(w, "or print the current code with: go run ./cmd/dais user code USERNAME")
+	dataFlag := ""
+	if dataDir != "./dais-data" && dataDir != "dais-data" {
+		dataFlag = " --data " + dataDir
+	}
+	fmt.Fprintf(w, "or print the current code with: go run ./cmd/dais user code USERNAME%s\n", dataFlag)
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "USERNAME\tROLE\tUNIT\tTOTP SECRET")

@@ -91,6 +91,8 @@ func NewServer(cfg Config) *Server {
 		w.Write([]byte("ready\n"))
 	})
 	s.mux.Handle("GET /static/", staticHandler())
+	// Anything no feature claims: our own 404 (a page, a fragment or JSON), not the mux's text.
+	s.mux.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) error { return store.NotFound("page") }, false))
 	return s
 }
 
