@@ -176,8 +176,10 @@ func (s *Server) wrap(h Handler, private bool) http.Handler {
 			return
 		}
 		// CSRF: every state-changing request carried by a cookie must prove it came from
-		// our own page. Bearer-token API calls carry no ambient credential and are exempt.
-		if !bearer && unsafeMethod(r.Method) {
+		// our own page. Bearer-token API calls carry no ambient credential and are exempt,
+		// and so are API calls with no session at all (POST /api/v1/session): they must be
+		// application/json, which a cross-site form cannot send without a CORS preflight.
+		if !bearer && unsafeMethod(r.Method) && !(IsAPI(r) && sess == nil) {
 			if err := s.checkCSRF(r, sess); err != nil {
 				s.Error(w, r, err)
 				return
