@@ -229,6 +229,11 @@ func (t *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result
 	return t.tx.ExecContext(ctx, t.db.Rebind(q), args...)
 }
 
+// PrepareContext prepares a rebound statement inside the transaction (bulk writes).
+func (t *Tx) PrepareContext(ctx context.Context, q string) (*sql.Stmt, error) {
+	return t.tx.PrepareContext(ctx, t.db.Rebind(q))
+}
+
 // Dialect is the dialect of the transaction's store.
 func (t *Tx) Dialect() Dialect { return t.db.Dialect }
 

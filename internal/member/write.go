@@ -1,0 +1,317 @@
+package member
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"dais/internal/store"
+	"dais/internal/vntext"
+)
+
+// idAAD binds a sealed ID number to its member row.
+func idAAD(memberID string) string { return "members.id_number:" + memberID }
+
+// IDBlind is the blind-index value of a citizen ID number (search by ID goes through it).
+func IDBlind(k *store.Keys, idNumber string) string {
+	return fmt.Sprintf("%x", k.Blind("member.id_number", idNumber))
+}
+
+// snapshot is what a version stores: the record as it became, without the ID number in
+// clear (only its last three digits, so a diff can say it changed).
+type snapshot struct {
+	Record
+	IDNumber    string `json:"id_number"`
+	PhotoSHA256 string `json:"photo_sha256,omitempty"`
+	StatusDate  string `json:"status_date,omitempty"`
+	Reason      string `json:"status_reason,omitempty"`
+}
+
+func maskID(id string) string {
+	if len(id) < 4 {
+		return ""
+	}
+	return strings.Repeat("•", len(id)-3) + id[len(id)-3:]
+}
+
+func (m *Member) record() Record {
+	return Record{UnitCode: m.UnitCode, FullName: m.FullName, OtherNames: m.OtherNames, Gender: m.Gender, BirthDate: m.BirthDate,
+		Hometown: m.Hometown, Residence: m.Residence, Ethnicity: m.Ethnicity, Religion: m.Religion, IDNumber: m.IDNumber,
+		CardNumber: m.CardNumber, AdmissionDate: m.AdmissionDate, OfficialDate: m.OfficialDate, Positions: m.Positions,
+		Education: m.Education, ProfessionalLevel: m.ProfessionalLevel, TheoryLevel: m.TheoryLevel, Status: m.Status}
+}
+
+func (m *Member) snapshot() snapshot {
+	r := m.record()
+	r.IDNumber = ""
+	return snapshot{Record: r, IDNumber: maskID(m.IDNumber), PhotoSHA256: m.PhotoSHA256, StatusDate: m.StatusDate, Reason: m.StatusReason}
+}
+
+// fromRecord fills m's profile fields from a validated record.
+func (m *Member) fromRecord(r Record) {
+	m.FullName, m.OtherNames, m.Gender, m.BirthDate = r.FullName, r.OtherNames, r.Gender, r.BirthDate
+	m.Hometown, m.Residence, m.Ethnicity, m.Religion = r.Hometown, r.Residence, r.Ethnicity, r.Religion
+	m.IDNumber, m.CardNumber, m.AdmissionDate, m.OfficialDate = r.IDNumber, r.CardNumber, r.AdmissionDate, r.OfficialDate
+	m.Positions, m.Education, m.ProfessionalLevel, m.TheoryLevel = r.Positions, r.Education, r.ProfessionalLevel, r.TheoryLevel
+	if r.Status != "" {
+		m.Status = r.Status
+	}
+}
+
+// insertTx writes a new member and its first version (no audit entry: callers add it,
+// one per member or one per import batch).
+func insertTx(ctx context.Context, tx *store.Tx, m *Member, reason string) error {
+	if m.ID == "" {
+		m.ID = store.NewID()
+	}
+	now := store.Now()
+	m.Version, m.UpdatedAt = 1, now
+	if m.Status == "" {
+		m.Status = StatusOfficial
+		if m.OfficialDate == "" {
+			m.Status = StatusProbationary
+		}
+	}
+	var sealed, blind any
+	if m.IDNumber != "" {
+		sealed, blind = tx.Keys().Seal([]byte(m.IDNumber), idAAD(m.ID)), IDBlind(tx.Keys(), m.IDNumber)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO members (id, unit_id, full_name, other_names, gender, birth_date, card_number,
+		id_number_sealed, id_number_blind, ethnicity, religion, hometown, residence, admission_date, official_date, positions,
+		education, professional_level, theory_level, photo_sha256, status, status_date, status_reason, name_key, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+		m.ID, m.UnitID, m.FullName, m.OtherNames, m.Gender, m.BirthDate, m.CardNumber, sealed, blind, m.Ethnicity, m.Religion,
+		m.Hometown, m.Residence, m.AdmissionDate, m.OfficialDate, m.Positions, m.Education, m.ProfessionalLevel, m.TheoryLevel,
+		m.PhotoSHA256, m.Status, m.StatusDate, m.StatusReason, vntext.Fold(m.FullName), now, now); err != nil {
+		if store.IsUniqueViolation(err) {
+			return &store.Error{Code: store.ECONFLICT, Key: "mem.card_taken", Field: "card_number", Message: "card number " + m.CardNumber + " already exists"}
+		}
+		return fmt.Errorf("insert member: %w", err)
+	}
+	return addVersion(ctx, tx, m, reason, now)
+}
+
+func addVersion(ctx context.Context, tx *store.Tx, m *Member, reason string, at time.Time) error {
+	data, err := json.Marshal(m.snapshot())
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO member_versions (member_id, version, at, actor, reason, data) VALUES (?, ?, ?, ?, ?, ?)`,
+		m.ID, m.Version, at, tx.Actor(), reason, string(data)); err != nil {
+		return fmt.Errorf("insert member version: %w", err)
+	}
+	return nil
+}
+
+// AddTx inserts a member inside tx with its first version and its audit entry (demo
+// seeding and tests; pages use Create, files use an Importer).
+func AddTx(ctx context.Context, tx *store.Tx, m *Member) error {
+	if err := insertTx(ctx, tx, m, "created"); err != nil {
+		return err
+	}
+	return tx.Audit(ctx, "member.create", "member", m.ID, m.snapshot())
+}
+
+// unitForWrite finds a unit by code where p may write members (p nil: the system).
+func unitForWrite(ctx context.Context, q store.Querier, p *store.Principal, code string) (id, path string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT id, path FROM units WHERE code = ? AND dissolved_at IS NULL`, strings.ToUpper(code)).Scan(&id, &path)
+	if err != nil || (p != nil && !p.Can(store.PermMemberRead, path)) {
+		return "", "", &store.Error{Code: store.EINVALID, Key: "mem.unit_unknown", Field: "unit_code", Message: "unknown unit code " + code}
+	}
+	if p != nil && !p.Can(store.PermMemberWrite, path) {
+		return "", "", &store.Error{Code: store.EFORBIDDEN, Key: "err.forbidden", Field: "unit_code", Message: "not allowed to add members to " + code}
+	}
+	return id, path, nil
+}
+
+// Create adds a member from a record (member.write on the record's unit).
+func (s *Service) Create(ctx context.Context, p *store.Principal, r Record, reason string) (Member, error) {
+	r.Normalize()
+	if err := AsError(r.Validate(store.Now())); err != nil {
+		return Member{}, err
+	}
+	var m Member
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		unitID, _, err := unitForWrite(ctx, tx, p, r.UnitCode)
+		if err != nil {
+			return err
+		}
+		m = Member{UnitID: unitID, UnitCode: r.UnitCode}
+		m.fromRecord(r)
+		if err := insertTx(ctx, tx, &m, reason); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "member.create", "member", m.ID, m.snapshot())
+	})
+	return m, err
+}
+
+// Patch is an edit of a member's profile: nil fields are left as they are. Version is the
+// version the editor saw: a concurrent edit makes the update fail with ECONFLICT. Reason
+// is recorded in the record's history.
+type Patch struct {
+	FullName          *string `json:"full_name"`
+	OtherNames        *string `json:"other_names"`
+	Gender            *string `json:"gender"`
+	BirthDate         *string `json:"birth_date"`
+	Hometown          *string `json:"hometown"`
+	Residence         *string `json:"residence"`
+	Ethnicity         *string `json:"ethnicity"`
+	Religion          *string `json:"religion"`
+	IDNumber          *string `json:"id_number"`
+	AdmissionDate     *string `json:"admission_date"`
+	OfficialDate      *string `json:"official_date"`
+	Positions         *string `json:"positions"`
+	Education         *string `json:"education"`
+	ProfessionalLevel *string `json:"professional_level"`
+	TheoryLevel       *string `json:"theory_level"`
+	Reason            string  `json:"reason"`
+	Version           int     `json:"version"`
+}
+
+func (p Patch) apply(r *Record) {
+	for _, f := range []struct {
+		src *string
+		dst *string
+	}{{p.FullName, &r.FullName}, {p.OtherNames, &r.OtherNames}, {p.Gender, &r.Gender}, {p.BirthDate, &r.BirthDate},
+		{p.Hometown, &r.Hometown}, {p.Residence, &r.Residence}, {p.Ethnicity, &r.Ethnicity}, {p.Religion, &r.Religion},
+		{p.IDNumber, &r.IDNumber}, {p.AdmissionDate, &r.AdmissionDate}, {p.OfficialDate, &r.OfficialDate},
+		{p.Positions, &r.Positions}, {p.Education, &r.Education}, {p.ProfessionalLevel, &r.ProfessionalLevel}, {p.TheoryLevel, &r.TheoryLevel}} {
+		if f.src != nil {
+			*f.dst = *f.src
+		}
+	}
+}
+
+// Update applies a patch (member.write on the member's unit) as a new version.
+func (s *Service) Update(ctx context.Context, p *store.Principal, id string, patch Patch) (Member, error) {
+	m, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Member{}, err
+	}
+	if !p.Can(store.PermMemberWrite, m.unitPath) {
+		return Member{}, &store.Error{Code: store.EFORBIDDEN, Key: "err.forbidden", Message: "not allowed to edit this member"}
+	}
+	if patch.Version < 1 {
+		return Member{}, store.Invalid("version", "err.required", "%s is required", "version")
+	}
+	if err := s.reveal(&m); err != nil {
+		return Member{}, err
+	}
+	r := m.record()
+	patch.apply(&r)
+	r.Normalize()
+	if errs := r.Validate(store.Now()); len(errs) > 0 {
+		return Member{}, AsError(errs)
+	}
+	reason := strings.TrimSpace(patch.Reason)
+	if reason == "" {
+		reason = "updated"
+	}
+	if len(reason) > 500 {
+		return Member{}, store.Invalid("reason", "err.too_long", "too long (at most %d characters)", 500)
+	}
+	m.fromRecord(r)
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := updateTx(ctx, tx, &m, patch.Version, reason); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "member.update", "member", m.ID, m.snapshot())
+	})
+	if err != nil {
+		return Member{}, err
+	}
+	return m, nil
+}
+
+// updateTx writes m's fields if the stored version is still expect, as version expect+1.
+func updateTx(ctx context.Context, tx *store.Tx, m *Member, expect int, reason string) error {
+	var sealed, blind any
+	if m.IDNumber != "" {
+		sealed, blind = tx.Keys().Seal([]byte(m.IDNumber), idAAD(m.ID)), IDBlind(tx.Keys(), m.IDNumber)
+	}
+	if expect < 1 || expect > math.MaxInt32 {
+		// No stored version is out of the column's range (PostgreSQL INTEGER would refuse the
+		// argument with an error, not a miss): the client's copy cannot be current.
+		return &store.Error{Code: store.ECONFLICT, Key: "err.conflict", Message: "the record was changed by someone else"}
+	}
+	now := store.Now()
+	res, err := tx.ExecContext(ctx, `UPDATE members SET unit_id = ?, full_name = ?, other_names = ?, gender = ?, birth_date = ?,
+		id_number_sealed = ?, id_number_blind = ?, ethnicity = ?, religion = ?, hometown = ?, residence = ?, admission_date = ?,
+		official_date = ?, positions = ?, education = ?, professional_level = ?, theory_level = ?, photo_sha256 = ?, status = ?,
+		status_date = ?, status_reason = ?, name_key = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		m.UnitID, m.FullName, m.OtherNames, m.Gender, m.BirthDate, sealed, blind, m.Ethnicity, m.Religion, m.Hometown, m.Residence,
+		m.AdmissionDate, m.OfficialDate, m.Positions, m.Education, m.ProfessionalLevel, m.TheoryLevel, m.PhotoSHA256, m.Status,
+		m.StatusDate, m.StatusReason, vntext.Fold(m.FullName), now, m.ID, expect)
+	if err != nil {
+		return fmt.Errorf("update member: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return &store.Error{Code: store.ECONFLICT, Key: "err.conflict", Message: "the record was changed by someone else"}
+	}
+	m.Version, m.UpdatedAt = expect+1, now
+	return addVersion(ctx, tx, m, reason, now)
+}
+
+// reveal decrypts the member's ID number.
+func (s *Service) reveal(m *Member) error {
+	if len(m.idSealed) == 0 {
+		m.IDNumber = ""
+		return nil
+	}
+	b, err := s.db.Keys.Open(m.idSealed, idAAD(m.ID))
+	if err != nil {
+		return err
+	}
+	m.IDNumber = string(b)
+	return nil
+}
+
+// statusMoves lists the status changes a person may make (in_transit is the transfers').
+var statusMoves = map[string][]string{
+	StatusProbationary: {StatusOfficial, StatusRemoved, StatusExpelled, StatusDeceased},
+	StatusOfficial:     {StatusExpelled, StatusRemoved, StatusDeceased},
+}
+
+// ChangeStatus moves a member along the status lifecycle with a date and a reason.
+func (s *Service) ChangeStatus(ctx context.Context, p *store.Principal, id, to, date, reason string, version int) (Member, error) {
+	m, err := s.Get(ctx, p, id)
+	if err != nil {
+		return Member{}, err
+	}
+	if !p.Can(store.PermMemberWrite, m.unitPath) {
+		return Member{}, &store.Error{Code: store.EFORBIDDEN, Key: "err.forbidden", Message: "not allowed to edit this member"}
+	}
+	allowed := false
+	for _, s := range statusMoves[m.Status] {
+		allowed = allowed || s == to
+	}
+	if !allowed {
+		return Member{}, &store.Error{Code: store.EINVALID, Key: "mem.status_move", Field: "status", Message: fmt.Sprintf("cannot go from %s to %s", m.Status, to)}
+	}
+	d, err := time.Parse(time.DateOnly, date)
+	if err != nil || d.After(store.Now()) || (m.AdmissionDate != "" && date < m.AdmissionDate) {
+		return Member{}, store.Invalid("status_date", "mem.date_invalid", "must be a date (YYYY-MM-DD) between admission and today")
+	}
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len(reason) > 500 {
+		return Member{}, store.Invalid("status_reason", "mem.reason_required", "a reason (at most 500 characters) is required")
+	}
+	if err := s.reveal(&m); err != nil {
+		return Member{}, err
+	}
+	m.Status, m.StatusDate, m.StatusReason = to, date, reason
+	if to == StatusOfficial {
+		m.OfficialDate = date
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := updateTx(ctx, tx, &m, version, "status: "+to+" — "+reason); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, "member.status", "member", m.ID, m.snapshot())
+	})
+	return m, err
+}
