@@ -27,6 +27,13 @@ type Options struct {
 	Cells    int // cells per commune (± 2)
 }
 
+const (
+	// nationalThreshold: above this many members the demo generates all 34 provinces.
+	nationalThreshold = 200_000
+	// chunk is how many members one seeding transaction writes.
+	chunk = 50_000
+)
+
 // Password is every demo account's password (printed by `dais demo`).
 const Password = "dais-demo-2026"
 
@@ -69,7 +76,11 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 	}
 	ctx = store.WithActor(ctx, "demo")
 	r := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0xda15))
+	// A province for an ordinary demo; the whole country when the member count asks for it.
 	tree := gen.Province(r, opts.Communes, opts.Cells)
+	if opts.Members > nationalThreshold {
+		tree = gen.NationalTree(r, opts.Members/25)
+	}
 	var res Result
 	units := map[string]org.Unit{}
 	var leaves []org.Unit // where members live: cells and grassroots organizations
@@ -100,27 +111,44 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 			}
 			return nil
 		}
-		if err := walk(tree, nil); err != nil {
-			return err
-		}
-		cards := gen.NewCards(opts.Seed)
-		for i := 0; i < opts.Members; i++ {
-			p := gen.NewPerson(r)
-			m := member.Member{UnitID: leaves[r.IntN(len(leaves))].ID, FullName: p.FullName, Gender: p.Gender,
-				BirthDate: p.BirthDate.Format(time.DateOnly), CardNumber: cards.Next(), Ethnicity: p.Ethnicity,
-				Hometown: p.Hometown, AdmissionDate: p.AdmissionDate.Format(time.DateOnly)}
-			if !p.OfficialDate.IsZero() {
-				m.OfficialDate = p.OfficialDate.Format(time.DateOnly)
-			}
-			if err := member.AddTx(ctx, tx, &m); err != nil {
-				return fmt.Errorf("member %d: %w", i, err)
-			}
-			res.Members++
-		}
-		return nil
+		return walk(tree, nil)
 	})
 	if err != nil {
 		return res, fmt.Errorf("seed organization: %w", err)
+	}
+	// Members go through the importer, in chunks of one transaction each: one audit entry
+	// per thousand members, a version per member, as a real import.
+	cards := gen.NewCards(opts.Seed)
+	for done := 0; done < opts.Members; {
+		n := min(chunk, opts.Members-done)
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			im, err := member.NewImporter(ctx, tx, nil, "dữ liệu mẫu")
+			if err != nil {
+				return err
+			}
+			for range n {
+				p := gen.NewPerson(r)
+				rec := member.Record{UnitCode: leaves[r.IntN(len(leaves))].Code, FullName: p.FullName, Gender: p.Gender,
+					BirthDate: p.BirthDate.Format(time.DateOnly), CardNumber: cards.Next(), Ethnicity: p.Ethnicity,
+					Religion: p.Religion, Hometown: p.Hometown, AdmissionDate: p.AdmissionDate.Format(time.DateOnly)}
+				if !p.OfficialDate.IsZero() {
+					rec.OfficialDate = p.OfficialDate.Format(time.DateOnly)
+				}
+				rec.Normalize()
+				if _, err := im.Put(ctx, rec); err != nil {
+					return fmt.Errorf("member %s: %w", rec.CardNumber, err)
+				}
+			}
+			return im.Finish(ctx)
+		})
+		if err != nil {
+			return res, fmt.Errorf("seed members: %w", err)
+		}
+		done += n
+		res.Members = done
+		if progress != nil && opts.Members > chunk {
+			fmt.Fprintf(progress, "demo: %d/%d members (%s)\n", done, opts.Members, time.Since(start).Round(time.Second))
+		}
 	}
 	if progress != nil {
 		fmt.Fprintf(progress, "demo: %d units and %d members in %s\n", res.Units, res.Members, time.Since(start).Round(time.Millisecond))
