@@ -313,3 +313,21 @@ var Messages = web.Messages{
 	"role.member":           {"vi": "Đảng viên", "en": "Party member"},
 	"role.citizen":          {"vi": "Công dân", "en": "Citizen"},
 }
+
+// MoverName names the grant rows in a unit merge's history.
+func (s *Service) MoverName() string { return "grants" }
+
+// MoveUnitData moves the roles granted on a merged unit to the target unit; a role the
+// user already holds on the target is not duplicated (org.UnitMover).
+func (s *Service) MoveUnitData(ctx context.Context, tx *store.Tx, fromUnitID, toUnitID string) (int, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE unit_id = ? AND EXISTS (
+		SELECT 1 FROM grants g2 WHERE g2.unit_id = ? AND g2.user_id = grants.user_id AND g2.role = grants.role)`, fromUnitID, toUnitID); err != nil {
+		return 0, fmt.Errorf("drop duplicate grants: %w", err)
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE grants SET unit_id = ? WHERE unit_id = ?`, toUnitID, fromUnitID)
+	if err != nil {
+		return 0, fmt.Errorf("move grants: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

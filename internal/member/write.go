@@ -315,3 +315,71 @@ func (s *Service) ChangeStatus(ctx context.Context, p *store.Principal, id, to, 
 	})
 	return m, err
 }
+
+// MoverName names the member rows in a unit merge's history.
+func (s *Service) MoverName() string { return "members" }
+
+// MoveUnitData moves every member of a merged unit to the target unit, each with a new
+// version saying why (org.UnitMover).
+func (s *Service) MoveUnitData(ctx context.Context, tx *store.Tx, fromUnitID, toUnitID string) (int, error) {
+	return s.moveWhere(ctx, tx, fromUnitID, toUnitID, nil)
+}
+
+// MoveMembers moves chosen members of a split unit to a new unit (org.MemberMover).
+func (s *Service) MoveMembers(ctx context.Context, tx *store.Tx, fromUnitID, toUnitID string, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	return s.moveWhere(ctx, tx, fromUnitID, toUnitID, ids)
+}
+
+func (s *Service) moveWhere(ctx context.Context, tx *store.Tx, from, to string, ids []string) (int, error) {
+	q := `SELECT ` + memberCols + ` FROM members m JOIN units u ON u.id = m.unit_id WHERE m.unit_id = ?`
+	args := []any{from}
+	if ids != nil {
+		q += ` AND m.id IN (?` + strings.Repeat(", ?", len(ids)-1) + `)`
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	}
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return 0, fmt.Errorf("members to move: %w", err)
+	}
+	var ms []Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ms = append(ms, m)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	if ids != nil && len(ms) != len(ids) {
+		return 0, store.Invalid("member_ids", "mem.not_in_unit", "%d of the members named are not in the unit", len(ids)-len(ms))
+	}
+	var toCode string
+	if err := tx.QueryRowContext(ctx, `SELECT code FROM units WHERE id = ?`, to).Scan(&toCode); err != nil {
+		return 0, err
+	}
+	for i := range ms {
+		m := &ms[i]
+		if len(m.idSealed) > 0 {
+			b, err := tx.Keys().Open(m.idSealed, idAAD(m.ID))
+			if err != nil {
+				return 0, err
+			}
+			m.IDNumber = string(b)
+		}
+		reason := "unit " + m.UnitCode + " → " + toCode
+		m.UnitID, m.UnitCode = to, toCode
+		if err := updateTx(ctx, tx, m, m.Version, reason); err != nil {
+			return 0, err
+		}
+	}
+	return len(ms), nil
+}

@@ -63,12 +63,20 @@ func (in *NewUnit) validate() error {
 		return store.Invalid("code", "org.code_invalid", "unit code must be 1–64 characters: A–Z, 0–9, dot, dash or underscore")
 	case in.Name == "" || !utf8.ValidString(in.Name):
 		return store.Invalid("name", "org.name_required", "unit name is required")
+	case hasControl(in.Name):
+		return store.Invalid("name", "err.invalid", "unit name contains control characters")
 	case utf8.RuneCountInString(in.Name) > 200:
 		return store.Invalid("name", "err.too_long", "unit name too long (at most %d characters)", 200)
 	case !validType(in.Type):
 		return store.Invalid("type", "org.type_invalid", "unknown unit type")
 	}
 	return nil
+}
+
+// hasControl reports control characters (NUL, newlines…): never part of a name, and
+// PostgreSQL refuses NUL in text.
+func hasControl(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r < ' ' || r == 0x7f })
 }
 
 func validType(t string) bool {
@@ -104,6 +112,9 @@ func (s *Service) Create(ctx context.Context, p *store.Principal, in NewUnit) (U
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		var parent *Unit
 		if in.ParentCode != "" {
+			if !codeRE.MatchString(strings.ToUpper(in.ParentCode)) {
+				return store.NotFound("unit") // and no NUL reaches PostgreSQL, which refuses it
+			}
 			pu, err := scanUnit(tx.QueryRowContext(ctx, `SELECT `+unitCols+` FROM units WHERE code = ? AND dissolved_at IS NULL`, strings.ToUpper(in.ParentCode)))
 			if err != nil {
 				return err
@@ -143,6 +154,9 @@ func CreateTx(ctx context.Context, tx *store.Tx, in NewUnit, parent *Unit) (Unit
 	}
 	if err != nil {
 		return Unit{}, fmt.Errorf("insert unit %s: %w", u.Code, err)
+	}
+	if err := addEvent(ctx, tx, u.ID, "create", "", map[string]any{"code": u.Code, "name": u.Name, "type": u.Type}); err != nil {
+		return Unit{}, err
 	}
 	return u, tx.Audit(ctx, "unit.create", "unit", u.ID, u)
 }
@@ -204,6 +218,9 @@ func (s *Service) Rename(ctx context.Context, p *store.Principal, code, name str
 	if name == "" || !utf8.ValidString(name) {
 		return Unit{}, store.Invalid("name", "org.name_required", "unit name is required")
 	}
+	if hasControl(name) {
+		return Unit{}, store.Invalid("name", "err.invalid", "unit name contains control characters")
+	}
 	if utf8.RuneCountInString(name) > 200 {
 		return Unit{}, store.Invalid("name", "err.too_long", "unit name too long (at most %d characters)", 200)
 	}
@@ -214,9 +231,13 @@ func (s *Service) Rename(ctx context.Context, p *store.Principal, code, name str
 	if !p.Can(store.PermUnitWrite, u.Path) {
 		return Unit{}, &store.Error{Code: store.EFORBIDDEN, Key: "err.forbidden", Message: "not allowed to rename this unit"}
 	}
+	oldName := u.Name
 	u.Name = name
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE units SET name = ? WHERE id = ?`, name, u.ID); err != nil {
+			return err
+		}
+		if err := addEvent(ctx, tx, u.ID, "rename", "", map[string]any{"from": oldName, "to": name}); err != nil {
 			return err
 		}
 		return tx.Audit(ctx, "unit.rename", "unit", u.ID, u)

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Application error codes. internal/web maps each to one HTTP status in one table.
@@ -27,7 +28,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Field != "" {
+	if e.Field != "" && !strings.HasPrefix(e.Message, e.Field+":") {
 		return e.Field + ": " + e.Message
 	}
 	return e.Message
