@@ -6,7 +6,8 @@ CREATE TABLE transfers (
     kind         TEXT NOT NULL,             -- official | temporary
     from_unit_id TEXT NOT NULL REFERENCES units (id),
     to_unit_id   TEXT NOT NULL REFERENCES units (id),
-    state        TEXT NOT NULL,             -- issued | received | cancelled | expired
+    state        TEXT NOT NULL,             -- issued | received | cancelled | expired | ended
+    prev_status  TEXT NOT NULL,             -- the member's status before an official transfer
     reason       TEXT NOT NULL,
     letter_no    TEXT NOT NULL,             -- number of the introduction letter
     issued_at    TIMESTAMPTZ NOT NULL,
