@@ -89,7 +89,7 @@ type app struct {
 
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
-	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, member.Messages)
+	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	a.web = web.NewServer(web.Config{Logger: log, Auth: a.accounts, Ready: db, Catalog: catalog, Renderer: rd,
 		SecureCookies: c.bool("secure-cookies"), Version: v})
 	account.Routes(a.web, a.accounts)
-	org.Routes(a.web, a.units, a.members)
+	org.Routes(a.web, a.units, a.members, a.members, a.accounts)
 	member.Routes(a.web, a.members, a.units)
 	return a, nil
 }
@@ -168,6 +168,11 @@ func (a *app) housekeeping(ctx context.Context) {
 		if n%10 == 0 {
 			if err := a.accounts.ExpireSessions(ctx); err != nil && ctx.Err() == nil {
 				a.log.Error("expire sessions", "err", err)
+			}
+			if n, err := a.members.ExpireTransfers(ctx); err != nil && ctx.Err() == nil {
+				a.log.Error("expire transfers", "err", err)
+			} else if n > 0 {
+				a.log.Info("transfers expired", "count", n)
 			}
 		}
 		select {

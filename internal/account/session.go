@@ -42,6 +42,9 @@ func (s *Service) Login(ctx context.Context, username, password, code, ip, userA
 	if len(username) > maxUsernameBytes {
 		username = username[:maxUsernameBytes]
 	}
+	// No account has a name with NUL or invalid UTF-8, and PostgreSQL refuses both in
+	// text: make it printable, so it is an unknown user (counted) rather than a 500.
+	username = strings.ToValidUTF8(strings.ReplaceAll(username, "\x00", "\uFFFD"), "\uFFFD")
 	if err := s.checkLimits(ctx, username, ip); err != nil {
 		return LoginResult{}, err
 	}
@@ -76,8 +79,12 @@ func (s *Service) Login(ctx context.Context, username, password, code, ip, userA
 		}
 		mfaDone = true
 	}
-	if err := s.clearLimit(ctx, "user:"+username); err != nil {
-		return LoginResult{}, err
+	// Only a complete login clears the account's failures: the password alone must not, or
+	// whoever knows it could guess second-factor codes without ever being locked out.
+	if mfaDone {
+		if err := s.clearLimit(ctx, "user:"+username); err != nil {
+			return LoginResult{}, err
+		}
 	}
 	res := LoginResult{Token: web.RandomToken(32), Expires: s.now().Add(s.SessionTTL), MFAPending: !mfaDone}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {

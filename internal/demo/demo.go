@@ -134,6 +134,7 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 				if !p.OfficialDate.IsZero() {
 					rec.OfficialDate = p.OfficialDate.Format(time.DateOnly)
 				}
+				enrich(r, &rec, p)
 				rec.Normalize()
 				if _, err := im.Put(ctx, rec); err != nil {
 					return fmt.Errorf("member %s: %w", rec.CardNumber, err)
@@ -228,4 +229,28 @@ func Logins(ctx context.Context, db *store.DB, seed uint64) ([]Login, error) {
 		out = append(out, l)
 	}
 	return out, rows.Err()
+}
+
+// enrich adds what the generator leaves out: a citizen ID number in the CCCD layout
+// (province code, gender-and-century digit, year of birth, six digits), education and
+// levels that fit the person's age.
+func enrich(r *rand.Rand, rec *member.Record, p gen.Person) {
+	century := 0 // men born 1900–1999: 0, women: 1; 2000–2099: 2 and 3
+	if p.BirthDate.Year() >= 2000 {
+		century = 2
+	}
+	if p.Gender == "female" {
+		century++
+	}
+	rec.IDNumber = fmt.Sprintf("%03d%d%02d%06d", 1+r.IntN(96), century, p.BirthDate.Year()%100, r.IntN(1_000_000))
+	rec.Education = "12/12"
+	if p.BirthDate.Year() < 1960 && r.IntN(3) == 0 {
+		rec.Education = "10/10"
+	}
+	rec.ProfessionalLevel = []string{"Đại học", "Đại học", "Cao đẳng", "Trung cấp", "Thạc sĩ", "Sơ cấp", ""}[r.IntN(7)]
+	rec.TheoryLevel = []string{"Sơ cấp", "Sơ cấp", "Trung cấp", "Cao cấp", ""}[r.IntN(5)]
+	rec.Residence = p.Hometown
+	if r.IntN(3) == 0 {
+		rec.Positions = []string{"Chi ủy viên", "Bí thư chi bộ", "Phó Bí thư chi bộ", "Trưởng thôn", "Giáo viên", "Công an xã", "Cán bộ hưu trí"}[r.IntN(7)]
+	}
 }

@@ -39,6 +39,22 @@ func Routes(srv *web.Server, svc *Service, units unitFinder) {
 	srv.Private("GET /units/{code}/members", h.list)
 	srv.Private("GET /members/{id}", h.show)
 	srv.Private("POST /members/{id}", h.edit)
+	srv.Private("POST /members/{id}/status", h.status)
+	srv.Private("GET /members/{id}/diff", h.diff)
+	srv.Private("POST /members/{id}/transfers", h.issueTransfer)
+	srv.Private("GET /units/{code}/members/new", h.newForm)
+	srv.Private("POST /units/{code}/members", h.create)
+	srv.Private("GET /units/{code}/member-stats", h.stats)
+	srv.Private("GET /units/{code}/transfers", h.transfers)
+	srv.Private("POST /transfers/{id}/receive", h.receive)
+	srv.Private("POST /transfers/{id}/cancel", h.cancel)
+	srv.Private("POST /api/v1/units/{code}/members", h.apiCreate)
+	srv.Private("GET /api/v1/members/{id}/versions", h.apiVersions)
+	srv.Private("POST /api/v1/members/{id}/status", h.apiStatus)
+	srv.Private("GET /api/v1/units/{code}/transfers", h.apiTransfers)
+	srv.Private("POST /api/v1/transfers", h.apiIssue)
+	srv.Private("POST /api/v1/transfers/{id}/receive", h.apiReceive)
+	srv.Private("POST /api/v1/transfers/{id}/cancel", h.apiCancel)
 	srv.Private("GET /api/v1/units/{code}/members", h.apiList)
 	srv.Private("GET /api/v1/members/{id}", h.apiGet)
 	srv.Private("PATCH /api/v1/members/{id}", h.apiPatch)
@@ -104,43 +120,6 @@ func (h *Handlers) list(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return h.srv.Page(w, r, "member/list", v)
-}
-
-type showView struct {
-	Member   Member
-	CanWrite bool
-	Error    string
-	Notice   string
-}
-
-func (h *Handlers) show(w http.ResponseWriter, r *http.Request) error {
-	p := web.PrincipalFrom(r.Context())
-	m, err := h.svc.Get(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	return h.srv.Page(w, r, "member/show", showView{Member: m, CanWrite: p.Can(store.PermMemberWrite, m.unitPath)})
-}
-
-func (h *Handlers) edit(w http.ResponseWriter, r *http.Request) error {
-	p := web.PrincipalFrom(r.Context())
-	version, err := strconv.Atoi(r.PostFormValue("version"))
-	if err != nil {
-		return store.Invalid("version", "err.query", "bad %s", "version")
-	}
-	name, home := r.PostFormValue("full_name"), r.PostFormValue("hometown")
-	m, err := h.svc.Update(r.Context(), p, r.PathValue("id"), Patch{FullName: &name, Hometown: &home, Version: version})
-	if c := store.ErrorCode(err); c == store.EINVALID || c == store.ECONFLICT {
-		cur, gerr := h.svc.Get(r.Context(), p, r.PathValue("id"))
-		if gerr != nil {
-			return gerr
-		}
-		return h.srv.PageStatus(w, r, web.Status(err), "member/show", showView{Member: cur, CanWrite: true, Error: h.srv.ErrorMessage(r, err)})
-	}
-	if err != nil {
-		return err
-	}
-	return h.srv.Page(w, r, "member/show", showView{Member: m, CanWrite: true, Notice: h.srv.Catalog().T(web.Lang(r), "mem.saved")})
 }
 
 func (h *Handlers) apiList(w http.ResponseWriter, r *http.Request) error {

@@ -204,3 +204,46 @@ func AsError(errs []FieldError) error {
 	}
 	return &store.Error{Code: store.EINVALID, Key: errs[0].Key, Field: errs[0].Field, Message: strings.Join(msgs, "; ")}
 }
+
+// Get returns a field by its JSON name (templates loop over the fields).
+func (r Record) Get(name string) string {
+	switch name {
+	case "unit_code":
+		return r.UnitCode
+	case "full_name":
+		return r.FullName
+	case "other_names":
+		return r.OtherNames
+	case "gender":
+		return r.Gender
+	case "birth_date":
+		return r.BirthDate
+	case "hometown":
+		return r.Hometown
+	case "residence":
+		return r.Residence
+	case "ethnicity":
+		return r.Ethnicity
+	case "religion":
+		return r.Religion
+	case "id_number":
+		return r.IDNumber
+	case "card_number":
+		return r.CardNumber
+	case "admission_date":
+		return r.AdmissionDate
+	case "official_date":
+		return r.OfficialDate
+	case "positions":
+		return r.Positions
+	case "education":
+		return r.Education
+	case "professional_level":
+		return r.ProfessionalLevel
+	case "theory_level":
+		return r.TheoryLevel
+	case "status":
+		return r.Status
+	}
+	return ""
+}

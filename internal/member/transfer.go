@@ -311,3 +311,21 @@ func (s *Service) ExpireTransfers(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// transfersOf lists one member's transfers, newest first (the caller has read the member).
+func (s *Service) transfersOf(ctx context.Context, memberID string) ([]Transfer, error) {
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+transferCols+transferFrom+` WHERE t.member_id = ? ORDER BY t.issued_at DESC`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("member transfers: %w", err)
+	}
+	defer rows.Close()
+	var out []Transfer
+	for rows.Next() {
+		t, err := scanTransfer(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

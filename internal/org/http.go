@@ -24,16 +24,26 @@ type memberCounter interface {
 	CountInSubtree(ctx context.Context, unitPath string) (int, error)
 }
 
+// memberStore is what the unit pages need of internal/member: counts, and moving members
+// when units split.
+type memberStore interface {
+	memberCounter
+	MemberMover
+}
+
 // Handlers serve the home page, unit pages and the units API.
 type Handlers struct {
 	srv     *web.Server
 	svc     *Service
-	members memberCounter
+	members memberStore
+	movers  []UnitMover // everything keyed by unit, moved on merge
 }
 
-// Routes registers the org pages and API.
-func Routes(srv *web.Server, svc *Service, members memberCounter) {
-	h := &Handlers{srv: srv, svc: svc, members: members}
+// Routes registers the org pages and API. movers are the packages whose rows follow a
+// merged unit (members, grants, and later meetings…).
+func Routes(srv *web.Server, svc *Service, members memberStore, movers ...UnitMover) {
+	h := &Handlers{srv: srv, svc: svc, members: members, movers: movers}
+	h.opsRoutes()
 	srv.Private("GET /{$}", h.home)
 	srv.Private("GET /units/{code}", h.unit)
 	srv.Private("POST /units/{code}/rename", h.rename)
@@ -85,12 +95,13 @@ func (h *Handlers) home(w http.ResponseWriter, r *http.Request) error {
 
 type unitView struct {
 	unitCard
-	Ancestors []Unit
-	Children  []Unit
-	CanWrite  bool
-	CanRead   bool // members
-	Types     []string
-	Error     string
+	Ancestors       []Unit
+	Children        []Unit
+	CanWrite        bool
+	CanRead         bool // members
+	CanWriteMembers bool
+	Types           []string
+	Error           string
 }
 
 func (h *Handlers) unitView(ctx context.Context, p *store.Principal, code string) (unitView, error) {
@@ -98,7 +109,8 @@ func (h *Handlers) unitView(ctx context.Context, p *store.Principal, code string
 	if err != nil {
 		return unitView{}, err
 	}
-	v := unitView{CanWrite: p.Can(store.PermUnitWrite, u.Path), CanRead: p.Can(store.PermMemberRead, u.Path), Types: Types}
+	v := unitView{CanWrite: p.Can(store.PermUnitWrite, u.Path), CanRead: p.Can(store.PermMemberRead, u.Path),
+		CanWriteMembers: p.Can(store.PermMemberWrite, u.Path), Types: Types}
 	if v.unitCard, err = h.card(ctx, p, u); err != nil {
 		return v, err
 	}
@@ -250,4 +262,5 @@ var Messages = web.Messages{
 	"org.type.commune":    {"vi": "Đảng bộ xã, phường", "en": "Commune or ward"},
 	"org.type.grassroots": {"vi": "Tổ chức cơ sở đảng", "en": "Grassroots organization"},
 	"org.type.cell":       {"vi": "Chi bộ", "en": "Cell"},
+	"org.stats_link":      {"vi": "Xem thống kê đảng viên", "en": "See member statistics"},
 }

@@ -80,7 +80,6 @@ var baseMessages = Messages{
 	"nav.skip":           {"vi": "Bỏ qua, tới nội dung chính", "en": "Skip to main content"},
 	"nav.main":           {"vi": "Điều hướng chính", "en": "Main navigation"},
 	"nav.lang":           {"vi": "English", "en": "Tiếng Việt"},
-	"nav.lang_label":     {"vi": "Chuyển ngôn ngữ sang tiếng Anh", "en": "Switch language to Vietnamese"},
 	"err.title":          {"vi": "Có lỗi", "en": "Something went wrong"},
 	"err.back":           {"vi": "Quay lại trang chủ", "en": "Back to the home page"},
 	"err.invalid":        {"vi": "Dữ liệu gửi lên không hợp lệ.", "en": "The data sent is not valid."},

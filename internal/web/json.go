@@ -37,6 +37,10 @@ func decodeJSON(body io.Reader, v any) error {
 		return &store.Error{Code: store.EINVALID, Key: "err.json", Args: []any{jsonProblem(err)}, Message: "invalid JSON: " + jsonProblem(err)}
 	}
 	if _, err := dec.Token(); err != io.EOF {
+		var me *http.MaxBytesError
+		if errors.As(err, &me) {
+			return err // an object followed by a megabyte of blanks is too large, not malformed
+		}
 		return &store.Error{Code: store.EINVALID, Key: "err.json", Args: []any{"trailing data after the object"}, Message: "invalid JSON: trailing data"}
 	}
 	return nil

@@ -82,6 +82,21 @@ func (rd *Renderer) funcs() template.FuncMap {
 			return t.In(orgZone).Format("15:04 02/01/2006")
 		},
 		"add": func(a, b int) int { return a + b },
+		// dict builds a map from key, value pairs for a partial's data.
+		"dict": func(kv ...any) (map[string]any, error) {
+			if len(kv)%2 != 0 {
+				return nil, fmt.Errorf("dict: odd number of arguments")
+			}
+			m := make(map[string]any, len(kv)/2)
+			for i := 0; i < len(kv); i += 2 {
+				k, ok := kv[i].(string)
+				if !ok {
+					return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+				}
+				m[k] = kv[i+1]
+			}
+			return m, nil
+		},
 		// withLang passes the page's language along with a value to a partial.
 		"withLang": func(lang string, v any) map[string]any { return map[string]any{"Lang": lang, "V": v} },
 		"join":     strings.Join,

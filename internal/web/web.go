@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"dais/internal/store"
 )
@@ -185,11 +186,46 @@ func (s *Server) wrap(h Handler, private bool) http.Handler {
 				return
 			}
 		}
+		if err := checkText(r); err != nil {
+			s.Error(w, r, err)
+			return
+		}
 		if err := h(w, r); err != nil {
 			s.Error(w, r, err)
 		}
 	})
 }
+
+// checkText refuses paths and query parameters that no stored text can equal: invalid
+// UTF-8 or NUL. PostgreSQL answers them with an error rather than no rows, which would
+// otherwise surface as a 500 from whichever query the value reaches first.
+func checkText(r *http.Request) error {
+	if !textOK(r.URL.Path) {
+		return store.NotFound("page")
+	}
+	vals := r.URL.Query()
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if err := r.ParseForm(); err != nil {
+			return store.Invalid("form", "err.invalid", "unreadable form: %s", jsonProblem(err))
+		}
+		for k, v := range r.PostForm {
+			vals[k] = append(vals[k], v...)
+		}
+	}
+	for k, vs := range vals {
+		bad := !textOK(k)
+		for _, v := range vs {
+			bad = bad || !textOK(v)
+		}
+		if bad {
+			k = strings.ToValidUTF8(strings.ReplaceAll(k, "\x00", ""), "?")
+			return &store.Error{Code: store.EINVALID, Key: "err.query", Args: []any{k}, Field: k, Message: "invalid text in query parameter " + k}
+		}
+	}
+	return nil
+}
+
+func textOK(s string) bool { return utf8.ValidString(s) && !strings.ContainsRune(s, 0) }
 
 func unsafeMethod(m string) bool {
 	return m != http.MethodGet && m != http.MethodHead && m != http.MethodOptions
