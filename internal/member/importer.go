@@ -33,6 +33,7 @@ type Importer struct {
 	reason  string
 	units   map[string]string // code → id where p may write members
 	find    *sql.Stmt
+	stmts   writeStmts
 	batch   []string
 	batchNo int
 	Counts  map[string]int
@@ -66,6 +67,12 @@ func NewImporter(ctx context.Context, tx *store.Tx, p *store.Principal, reason s
 	if err != nil {
 		return nil, fmt.Errorf("prepare import: %w", err)
 	}
+	if im.stmts.member, err = tx.PrepareContext(ctx, insertMemberSQL); err != nil {
+		return nil, fmt.Errorf("prepare import: %w", err)
+	}
+	if im.stmts.version, err = tx.PrepareContext(ctx, insertVersionSQL); err != nil {
+		return nil, fmt.Errorf("prepare import: %w", err)
+	}
 	return im, nil
 }
 
@@ -84,7 +91,7 @@ func (im *Importer) Put(ctx context.Context, r Record) (string, error) {
 	case store.ErrorCode(err) == store.ENOTFOUND:
 		m := Member{UnitID: unitID, UnitCode: r.UnitCode}
 		m.fromRecord(r)
-		if err := insertTx(ctx, im.tx, &m, im.reason); err != nil {
+		if err := insertWith(ctx, im.tx, &im.stmts, &m, im.reason); err != nil {
 			return "", err
 		}
 		outcome = Created
@@ -144,7 +151,11 @@ func (im *Importer) flush(ctx context.Context) error {
 // Finish writes the last audit entry (always at least one, so even an import that
 // changed nothing is recorded) and releases the statements.
 func (im *Importer) Finish(ctx context.Context) error {
-	defer im.find.Close()
+	defer func() {
+		im.find.Close()
+		im.stmts.member.Close()
+		im.stmts.version.Close()
+	}()
 	if im.batchNo == 0 && len(im.batch) == 0 {
 		return im.tx.Audit(ctx, "member.import", "import_batch", "0", map[string]any{"reason": im.reason, "records": 0, "unchanged": im.Counts[Unchanged]})
 	}

@@ -2,6 +2,7 @@ package member
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -63,7 +64,31 @@ func (m *Member) fromRecord(r Record) {
 
 // insertTx writes a new member and its first version (no audit entry: callers add it,
 // one per member or one per import batch).
+// Statements of the write path, prepared once by an Importer (nil: plain Exec).
+type writeStmts struct{ member, version *sql.Stmt }
+
+const insertMemberSQL = `INSERT INTO members (id, unit_id, full_name, other_names, gender, birth_date, card_number,
+		id_number_sealed, id_number_blind, ethnicity, religion, hometown, residence, admission_date, official_date, positions,
+		education, professional_level, theory_level, photo_sha256, status, status_date, status_reason, name_key, version, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
+
+const insertVersionSQL = `INSERT INTO member_versions (member_id, version, at, actor, reason, data) VALUES (?, ?, ?, ?, ?, ?)`
+
+func (w *writeStmts) exec(ctx context.Context, tx *store.Tx, st *sql.Stmt, q string, args ...any) error {
+	var err error
+	if w != nil && st != nil {
+		_, err = st.ExecContext(ctx, args...)
+	} else {
+		_, err = tx.ExecContext(ctx, q, args...)
+	}
+	return err
+}
+
 func insertTx(ctx context.Context, tx *store.Tx, m *Member, reason string) error {
+	return insertWith(ctx, tx, nil, m, reason)
+}
+
+func insertWith(ctx context.Context, tx *store.Tx, w *writeStmts, m *Member, reason string) error {
 	if m.ID == "" {
 		m.ID = store.NewID()
 	}
@@ -79,10 +104,11 @@ func insertTx(ctx context.Context, tx *store.Tx, m *Member, reason string) error
 	if m.IDNumber != "" {
 		sealed, blind = tx.Keys().Seal([]byte(m.IDNumber), idAAD(m.ID)), IDBlind(tx.Keys(), m.IDNumber)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO members (id, unit_id, full_name, other_names, gender, birth_date, card_number,
-		id_number_sealed, id_number_blind, ethnicity, religion, hometown, residence, admission_date, official_date, positions,
-		education, professional_level, theory_level, photo_sha256, status, status_date, status_reason, name_key, version, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`,
+	var stMember *sql.Stmt
+	if w != nil {
+		stMember = w.member
+	}
+	if err := w.exec(ctx, tx, stMember, insertMemberSQL,
 		m.ID, m.UnitID, m.FullName, m.OtherNames, m.Gender, m.BirthDate, m.CardNumber, sealed, blind, m.Ethnicity, m.Religion,
 		m.Hometown, m.Residence, m.AdmissionDate, m.OfficialDate, m.Positions, m.Education, m.ProfessionalLevel, m.TheoryLevel,
 		m.PhotoSHA256, m.Status, m.StatusDate, m.StatusReason, vntext.Fold(m.FullName), now, now); err != nil {
@@ -91,16 +117,23 @@ func insertTx(ctx context.Context, tx *store.Tx, m *Member, reason string) error
 		}
 		return fmt.Errorf("insert member: %w", err)
 	}
-	return addVersion(ctx, tx, m, reason, now)
+	return addVersionWith(ctx, tx, w, m, reason, now)
 }
 
 func addVersion(ctx context.Context, tx *store.Tx, m *Member, reason string, at time.Time) error {
+	return addVersionWith(ctx, tx, nil, m, reason, at)
+}
+
+func addVersionWith(ctx context.Context, tx *store.Tx, w *writeStmts, m *Member, reason string, at time.Time) error {
 	data, err := json.Marshal(m.snapshot())
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO member_versions (member_id, version, at, actor, reason, data) VALUES (?, ?, ?, ?, ?, ?)`,
-		m.ID, m.Version, at, tx.Actor(), reason, string(data)); err != nil {
+	var st *sql.Stmt
+	if w != nil {
+		st = w.version
+	}
+	if err := w.exec(ctx, tx, st, insertVersionSQL, m.ID, m.Version, at, tx.Actor(), reason, string(data)); err != nil {
 		return fmt.Errorf("insert member version: %w", err)
 	}
 	return nil
