@@ -251,26 +251,59 @@ func declaresPathParam(pathItem, components *node, name string) bool {
 	return found
 }
 
+// routeFile reports whether a file under internal/ registers routes: http.go, or a
+// feature's additional *_http.go (internal/org/ops_http.go, internal/member/record_http.go).
+func routeFile(name string) bool {
+	return name == "http.go" || strings.HasSuffix(name, "_http.go") && !strings.HasSuffix(name, "_test.go")
+}
+
+var (
+	// apiRE finds API registrations: srv.Public("METHOD /api/..."), srv.Private(...), and
+	// through a handler's field, h.srv.Private(...).
+	apiRE = regexp.MustCompile(`\b\w+\.(Public|Private)\(\s*"([A-Z]+) (/api/[^"]*)"`)
+	// callRE finds every registration call, and litRE those whose pattern is a string
+	// literal: a call the scanner cannot read (a constant, a variable) must fail the test
+	// rather than leave its route silently unchecked.
+	callRE = regexp.MustCompile(`\.(Public|Private)\(`)
+	litRE  = regexp.MustCompile(`\.(Public|Private)\(\s*"[A-Z]+ /[^"]*"`)
+)
+
+// apiRoutes reads the /api/ routes registered in one Go source (true for Private).
+func apiRoutes(src string) map[string]bool {
+	routes := map[string]bool{}
+	for _, m := range apiRE.FindAllStringSubmatch(src, -1) {
+		routes[m[2]+" "+m[3]] = m[1] == "Private"
+	}
+	return routes
+}
+
 // registered reads the routes the app registers from the Go sources:
-// srv.Public("METHOD /api/...") and srv.Private(...) in internal/**/http.go, and the web
-// layer's own probes, s.mux.HandleFunc("GET /healthz"), in internal/web/web.go.
+// srv.Public("METHOD /api/...") and srv.Private(...) (or h.srv.Private(...)) in
+// internal/**/http.go and internal/**/*_http.go, and the web layer's own probes,
+// s.mux.HandleFunc("GET /healthz"), in internal/web/web.go.
 // The value is true for a Private route.
 func registered(t *testing.T) map[string]bool {
 	t.Helper()
-	apiRE := regexp.MustCompile(`\b\w+\.(Public|Private)\(\s*"([A-Z]+) (/api/[^"]*)"`)
 	probeRE := regexp.MustCompile(`\.mux\.HandleFunc\(\s*"([A-Z]+) (/[^"]*)"`)
 	routes := map[string]bool{}
+	files := map[string]int{}
 	err := filepath.WalkDir("../internal", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() != "http.go" {
+		if err != nil || d.IsDir() || !routeFile(d.Name()) {
 			return err
 		}
-		src, err := os.ReadFile(path)
+		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
-		for _, m := range apiRE.FindAllStringSubmatch(string(src), -1) {
-			routes[m[2]+" "+m[3]] = m[1] == "Private"
+		src := string(b)
+		if calls, lits := len(callRE.FindAllString(src, -1)), len(litRE.FindAllString(src, -1)); calls != lits {
+			t.Errorf("%s: %d of its %d Public/Private registrations do not take a string literal the scanner can read", path, calls-lits, calls)
 		}
+		found := apiRoutes(src)
+		for r, private := range found {
+			routes[r] = private
+		}
+		files[filepath.ToSlash(path)] = len(found)
 		return nil
 	})
 	if err != nil {
@@ -286,7 +319,52 @@ func registered(t *testing.T) map[string]bool {
 	if len(routes) < 10 || !routes["GET /api/v1/me"] {
 		t.Fatalf("found only %d routes in the sources (%v): has the registration pattern changed?", len(routes), routes)
 	}
+	// The files known to register API routes must still be read (a rename or a new
+	// registration style would otherwise drop their routes from the check unnoticed).
+	for _, f := range []string{"../internal/org/http.go", "../internal/org/ops_http.go", "../internal/member/http.go", "../internal/account/http.go"} {
+		if files[f] == 0 {
+			t.Errorf("%s: no /api/ route found there: has the registration pattern changed?", f)
+		}
+	}
 	return routes
+}
+
+func TestRouteScanner(t *testing.T) {
+	src := `
+	srv.Public("POST /api/v1/session", h.apiLogin)
+	srv.Private("GET /api/v1/units/{code}/members", h.apiList)
+	h.srv.Private("POST /api/v1/units/{code}/move", h.apiMove)
+	h.srv.Private(
+		"DELETE /api/v1/things/{id}", h.apiDelete)
+	srv.Private("GET /units/{code}", h.unit)
+`
+	want := map[string]bool{
+		"POST /api/v1/session":             false,
+		"GET /api/v1/units/{code}/members": true,
+		"POST /api/v1/units/{code}/move":   true,
+		"DELETE /api/v1/things/{id}":       true,
+	}
+	got := apiRoutes(src)
+	if len(got) != len(want) {
+		t.Errorf("apiRoutes found %v, want %v", got, want)
+	}
+	for r, private := range want {
+		if p, ok := got[r]; !ok || p != private {
+			t.Errorf("apiRoutes: %s = %v, %v; want %v, true", r, p, ok, private)
+		}
+	}
+	for name, want := range map[string]bool{"http.go": true, "ops_http.go": true, "record_http.go": true,
+		"http_test.go": false, "ops_http_test.go": false, "json.go": false, "xhttp.go": false} {
+		if routeFile(name) != want {
+			t.Errorf("routeFile(%q) = %v, want %v", name, !want, want)
+		}
+	}
+	if n, l := len(callRE.FindAllString(src, -1)), len(litRE.FindAllString(src, -1)); n != 5 || l != 5 {
+		t.Errorf("callRE/litRE found %d/%d registrations, want 5/5", n, l)
+	}
+	if l := len(litRE.FindAllString(`srv.Private(pattern, h.f)`, -1)); l != 0 {
+		t.Errorf("litRE matched a non-literal pattern")
+	}
 }
 
 func TestSpecMatchesRoutes(t *testing.T) {

@@ -299,6 +299,9 @@ func (h *Handlers) apiVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if vs == nil {
+		vs = []Version{}
+	}
 	web.WriteJSON(w, http.StatusOK, map[string]any{"versions": vs})
 	return nil
 }

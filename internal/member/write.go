@@ -149,15 +149,15 @@ func AddTx(ctx context.Context, tx *store.Tx, m *Member) error {
 }
 
 // unitForWrite finds a unit by code where p may write members (p nil: the system).
-func unitForWrite(ctx context.Context, q store.Querier, p *store.Principal, code string) (id, path string, err error) {
-	err = q.QueryRowContext(ctx, `SELECT id, path FROM units WHERE code = ? AND dissolved_at IS NULL`, strings.ToUpper(code)).Scan(&id, &path)
+func unitForWrite(ctx context.Context, q store.Querier, p *store.Principal, code string) (id, path, name string, err error) {
+	err = q.QueryRowContext(ctx, `SELECT id, path, name FROM units WHERE code = ? AND dissolved_at IS NULL`, strings.ToUpper(code)).Scan(&id, &path, &name)
 	if err != nil || (p != nil && !p.Can(store.PermMemberRead, path)) {
-		return "", "", &store.Error{Code: store.EINVALID, Key: "mem.unit_unknown", Field: "unit_code", Message: "unknown unit code " + code}
+		return "", "", "", &store.Error{Code: store.EINVALID, Key: "mem.unit_unknown", Field: "unit_code", Message: "unknown unit code " + code}
 	}
 	if p != nil && !p.Can(store.PermMemberWrite, path) {
-		return "", "", &store.Error{Code: store.EFORBIDDEN, Key: "err.forbidden", Field: "unit_code", Message: "not allowed to add members to " + code}
+		return "", "", "", &store.Error{Code: store.EFORBIDDEN, Key: "err.forbidden", Field: "unit_code", Message: "not allowed to add members to " + code}
 	}
-	return id, path, nil
+	return id, path, name, nil
 }
 
 // Create adds a member from a record (member.write on the record's unit).
@@ -168,11 +168,11 @@ func (s *Service) Create(ctx context.Context, p *store.Principal, r Record, reas
 	}
 	var m Member
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
-		unitID, _, err := unitForWrite(ctx, tx, p, r.UnitCode)
+		unitID, path, name, err := unitForWrite(ctx, tx, p, r.UnitCode)
 		if err != nil {
 			return err
 		}
-		m = Member{UnitID: unitID, UnitCode: r.UnitCode}
+		m = Member{UnitID: unitID, UnitCode: r.UnitCode, UnitName: name, unitPath: path}
 		m.fromRecord(r)
 		if err := insertTx(ctx, tx, &m, reason); err != nil {
 			return err

@@ -118,6 +118,7 @@ func (s *Service) Move(ctx context.Context, p *store.Principal, code, newParentC
 		if err := reparent(ctx, tx, u, parent); err != nil {
 			return err
 		}
+		u.Path, u.Depth = parent.Path+u.ID+"/", parent.Depth+1
 		if err := addEvent(ctx, tx, u.ID, "move", parent.ID, map[string]any{"from_parent": old, "to_parent": parent.Code}); err != nil {
 			return err
 		}
