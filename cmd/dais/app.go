@@ -16,6 +16,7 @@ import (
 	"dais/internal/account"
 	"dais/internal/audit"
 	"dais/internal/member"
+	"dais/internal/member/export"
 	"dais/internal/org"
 	"dais/internal/store"
 	"dais/internal/web"
@@ -112,6 +113,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	account.Routes(a.web, a.accounts)
 	org.Routes(a.web, a.units, a.members, a.members, a.accounts)
 	member.Routes(a.web, a.members, a.units)
+	export.Routes(a.web, a.members, a.units, c.get("place"))
 	return a, nil
 }
 

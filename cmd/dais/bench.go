@@ -93,7 +93,7 @@ func benchStore(ctx context.Context, dialect, pgURL string, dur time.Duration, c
 		dbURL = u
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c := config{"data": dir, "db": dbURL, "key-file": "", "secure-cookies": "false"}
+	c := config{"data": dir, "db": dbURL, "key-file": "", "secure-cookies": "false", "place": "Bắc Ninh"}
 	db, err := openStore(ctx, c, log)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ var settings = []setting{
 	{"db", "DAIS_DB", "", "database URL: empty for SQLite in the data directory, or postgres://user@host:5432/db", true},
 	{"key-file", "DAIS_KEY_FILE", "", "file holding the 32-byte master key (hex); empty: dais.key in the data directory, created if missing", false},
 	{"secure-cookies", "DAIS_SECURE_COOKIES", "false", "mark cookies Secure (set when Dais is served over HTTPS)", false},
+	{"place", "DAIS_PLACE", "Bắc Ninh", "place name printed on the date line of documents (\"Bắc Ninh, ngày … tháng … năm …\")", false},
 	{"log-level", "DAIS_LOG_LEVEL", "info", "log level: debug, info, warn or error", false},
 }
 

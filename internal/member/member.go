@@ -156,3 +156,40 @@ func (s *Service) CountInSubtree(ctx context.Context, unitPath string) (int, err
 	}
 	return n, nil
 }
+
+// MaxExport bounds one export: a list longer than this is a national statistic, not a
+// document; export a smaller unit instead.
+const MaxExport = 50_000
+
+// All returns every current member of the subtree at unitPath visible to p, ordered by
+// unit and name, for exports. More than MaxExport is refused with EINVALID.
+func (s *Service) All(ctx context.Context, p *store.Principal, unitPath string) ([]Member, error) {
+	if !p.Can(store.PermMemberRead, unitPath) {
+		return nil, store.NotFound("unit")
+	}
+	pg := Page{Limit: 1}
+	if _, err := s.List(ctx, p, unitPath, &pg); err != nil {
+		return nil, err
+	}
+	if pg.Total > MaxExport {
+		return nil, &store.Error{Code: store.EINVALID, Key: "mem.export_too_big", Args: []any{pg.Total, MaxExport},
+			Message: fmt.Sprintf("%d members: exports stop at %d; export a smaller unit", pg.Total, MaxExport)}
+	}
+	rows, err := s.db.R().QueryContext(ctx, `SELECT `+memberCols+` FROM members m JOIN units u ON u.id = m.unit_id
+		WHERE u.path >= ? AND u.path < ? AND m.status NOT IN ('deceased', 'expelled', 'removed') ORDER BY u.path, m.full_name, m.id`,
+		unitPath, unitPath+"~")
+	if err != nil {
+		return nil, fmt.Errorf("export members: %w", err)
+	}
+	defer rows.Close()
+	var out []Member
+	for rows.Next() {
+		m, err := scanMember(rows)
+		if err != nil {
+			return nil, err
+		}
+		m.idSealed = nil // exports never carry ID numbers
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}

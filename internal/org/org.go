@@ -284,3 +284,19 @@ func (s *Service) UnitPath(ctx context.Context, p *store.Principal, code string)
 	u, err := s.ByCode(ctx, p, code)
 	return u.Path, u.Name, err
 }
+
+// Letterhead returns what a document issued by a visible unit prints at its top: the
+// unit's name and its superior's, and the unit's path for permission checks.
+func (s *Service) Letterhead(ctx context.Context, p *store.Principal, code string) (unit, superior, path string, err error) {
+	u, err := s.ByCode(ctx, p, code)
+	if err != nil {
+		return "", "", "", err
+	}
+	if u.ParentID != "" {
+		// The superior's name is printed even when the caller cannot open its page.
+		if err := s.db.R().QueryRowContext(ctx, `SELECT name FROM units WHERE id = ?`, u.ParentID).Scan(&superior); err != nil {
+			return "", "", "", fmt.Errorf("superior unit: %w", err)
+		}
+	}
+	return u.Name, superior, u.Path, nil
+}
