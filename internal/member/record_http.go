@@ -454,8 +454,8 @@ var RecordMessages = web.Messages{
 	"mem.transfer_open":       {"vi": "Đảng viên đang có một thủ tục chuyển sinh hoạt chưa xong.", "en": "The member already has an open transfer."},
 	"mem.transfer_status":     {"vi": "Chỉ chuyển sinh hoạt cho đảng viên đang sinh hoạt.", "en": "Only current members can be transferred."},
 	"mem.transfer_closed":     {"vi": "Giấy giới thiệu này đã được xử lý.", "en": "This transfer has already been handled."},
-	"mem.export_too_big":       {"vi": "Đơn vị có %d đảng viên, vượt giới hạn xuất %d: hãy xuất từng đơn vị nhỏ hơn.", "en": "%d members exceed the export limit of %d: export a smaller unit."},
-	"mem.export":               {"vi": "Tải danh sách", "en": "Download the list"},
-	"mem.letter":               {"vi": "In giấy giới thiệu", "en": "Print the letter"},
+	"mem.export_too_big":      {"vi": "Đơn vị có %d đảng viên, vượt giới hạn xuất %d: hãy xuất từng đơn vị nhỏ hơn.", "en": "%d members exceed the export limit of %d: export a smaller unit."},
+	"mem.export":              {"vi": "Tải danh sách", "en": "Download the list"},
+	"mem.letter":              {"vi": "In giấy giới thiệu", "en": "Print the letter"},
 	"mem.created_reason":      {"vi": "Ghi chú (ví dụ: kết nạp, nhận từ hồ sơ giấy)", "en": "Note (e.g. admitted, from a paper record)"},
 }
