@@ -206,6 +206,9 @@ func checkText(r *http.Request) error {
 	vals := r.URL.Query()
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
 		if err := r.ParseForm(); err != nil {
+			if me := (*http.MaxBytesError)(nil); errors.As(err, &me) {
+				return err // 413, not a malformed form
+			}
 			return store.Invalid("form", "err.invalid", "unreadable form: %s", jsonProblem(err))
 		}
 		for k, v := range r.PostForm {
