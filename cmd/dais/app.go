@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -17,6 +18,7 @@ import (
 	"dais/internal/audit"
 	"dais/internal/member"
 	"dais/internal/member/export"
+	"dais/internal/member/ocr"
 	"dais/internal/org"
 	"dais/internal/store"
 	"dais/internal/web"
@@ -90,7 +92,7 @@ type app struct {
 
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
-	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages)
+	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -102,7 +104,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	for _, p := range []struct {
 		ns  string
 		fsf func() fs.FS
-	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}} {
+	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}} {
 		if err := rd.AddPages(p.ns, p.fsf()); err != nil {
 			return nil, err
 		}
@@ -114,6 +116,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	org.Routes(a.web, a.units, a.members, a.members, a.accounts)
 	member.Routes(a.web, a.members, a.units)
 	export.Routes(a.web, a.members, a.units, c.get("place"))
+	ocr.Routes(a.web, ocr.NewService(db, filepath.Join(c.get("data"), "blobs"), ocr.Options{Logger: log}), a.members)
 	return a, nil
 }
 

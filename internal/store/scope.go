@@ -148,3 +148,6 @@ func (p *Principal) ScopeSQL(perm Perm, pathColumn string) (string, []any) {
 	b.WriteByte(')')
 	return b.String(), args
 }
+
+// CanAny reports whether p holds perm anywhere (menus use it).
+func (p *Principal) CanAny(perm Perm) bool { return len(p.Paths(perm)) > 0 }

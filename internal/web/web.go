@@ -115,6 +115,11 @@ func (s *Server) Private(pattern string, h Handler) {
 	s.mux.Handle(pattern, s.wrap(h, true))
 }
 
+// PrivateLimit is Private with its own body limit, for uploads larger than the default.
+func (s *Server) PrivateLimit(pattern string, maxBody int64, h Handler) {
+	s.mux.Handle(pattern, s.wrapLimit(h, true, maxBody))
+}
+
 // Handle registers a plain http.Handler (for example the live SSE endpoint).
 func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
@@ -146,8 +151,12 @@ func IsHTMX(r *http.Request) bool {
 }
 
 func (s *Server) wrap(h Handler, private bool) http.Handler {
+	return s.wrapLimit(h, private, s.cfg.MaxBody)
+}
+
+func (s *Server) wrapLimit(h Handler, private bool, maxBody int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBody)
+		r.Body = http.MaxBytesReader(w, r.Body, maxBody)
 		sess, bearer, err := s.loadSession(r)
 		if err != nil {
 			s.Error(w, r, err)
