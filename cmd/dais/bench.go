@@ -24,6 +24,9 @@ import (
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "import" {
+		return cmdBenchImport(ctx, args[1:], stdout, stderr) // bench_import.go
+	}
 	if len(args) == 0 || args[0] != "http" {
 		return usageError("usage: dais bench http [--pg URL] [--duration D] [--concurrency N]")
 	}

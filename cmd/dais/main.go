@@ -32,7 +32,9 @@ Commands:
   user            manage accounts: add, grant, list, reset-2fa, code
   audit verify    check the audit log's chain and signed checkpoints
   audit checkpoint sign the current head of the audit log
+  import members  check and import member records from CSV or XLSX (--dry-run: check only)
   bench http      measure an authenticated page and /healthz under load
+  bench import    measure member import (parse, validate, write with history and audit)
   config-doc      print docs/configuration.md
   version         print the version
 
@@ -77,6 +79,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdUser(ctx, rest, stdin, stdout, stderr)
 	case "audit":
 		return cmdAudit(ctx, rest, stdout, stderr)
+	case "import":
+		return cmdImport(ctx, rest, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
 	case "config-doc":
