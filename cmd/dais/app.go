@@ -18,6 +18,7 @@ import (
 	"dais/internal/audit"
 	"dais/internal/member"
 	"dais/internal/member/export"
+	"dais/internal/member/imports"
 	"dais/internal/member/ocr"
 	"dais/internal/org"
 	"dais/internal/store"
@@ -92,7 +93,7 @@ type app struct {
 
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
-	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages)
+	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	for _, p := range []struct {
 		ns  string
 		fsf func() fs.FS
-	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}} {
+	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}, {"import", imports.Templates}} {
 		if err := rd.AddPages(p.ns, p.fsf()); err != nil {
 			return nil, err
 		}
@@ -116,6 +117,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	org.Routes(a.web, a.units, a.members, a.members, a.accounts)
 	member.Routes(a.web, a.members, a.units)
 	export.Routes(a.web, a.members, a.units, c.get("place"))
+	imports.Routes(a.web, db, filepath.Join(c.get("data"), "imports"), log)
 	ocr.Routes(a.web, ocr.NewService(db, filepath.Join(c.get("data"), "blobs"), ocr.Options{Logger: log}), a.members)
 	return a, nil
 }

@@ -33,7 +33,6 @@ type Handlers struct {
 	creator MemberCreator
 }
 
-
 // Routes registers the OCR pages: the queue with its upload form, the review page, the
 // scan images (only through this authorized handler) and the decisions.
 func Routes(srv *web.Server, svc *Service, creator MemberCreator) {
