@@ -199,8 +199,57 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 		}
 		res.Logins = append(res.Logins, l)
 	}
+	if err := reorganize(ctx, db, province, communes, leaves); err != nil {
+		return res, fmt.Errorf("demo reorganization: %w", err)
+	}
 	return res, nil
 }
+
+// reorganize replays a little of a real year so the demo has history to show: two
+// communes merged into one (as in the 2025 mergers), a few transfers between communes in
+// every state.
+func reorganize(ctx context.Context, db *store.DB, province org.Unit, communes, leaves []org.Unit) error {
+	if len(communes) < 4 {
+		return nil
+	}
+	office := &store.Principal{UserID: "demo", Grants: []store.Grant{{Role: store.RoleSecretary, UnitPath: province.Path, UnitID: province.ID}}}
+	units, members, accounts := org.NewService(db), member.NewService(db), account.NewService(db)
+	a, b := communes[2], communes[3]
+	merged := org.NewUnit{Code: a.Code + "M", Name: a.Name + " (sau hợp nhất)", Type: org.TypeCommune}
+	if _, err := units.Merge(ctx, office, []string{a.Code, b.Code}, merged, members, accounts); err != nil {
+		return err
+	}
+	// Transfers out of the first commune's cells into the second commune.
+	var from []org.Unit
+	for _, l := range leaves {
+		if l.ParentID == communes[0].ID {
+			from = append(from, l)
+		}
+	}
+	if len(from) == 0 {
+		return nil
+	}
+	page := member.Page{Limit: 4}
+	ms, err := members.List(ctx, office, from[0].Path, &page)
+	if err != nil || len(ms) < 3 {
+		return err
+	}
+	to := communes[1].Code
+	received, err := members.IssueTransfer(ctx, office, member.NewTransfer{MemberID: ms[0].ID, ToUnitCode: to, Kind: member.TransferOfficial, Reason: "Chuyển nơi cư trú"})
+	if err != nil {
+		return err
+	}
+	if _, err := members.ReceiveTransfer(ctx, office, received.ID); err != nil {
+		return err
+	}
+	if _, err := members.IssueTransfer(ctx, office, member.NewTransfer{MemberID: ms[1].ID, ToUnitCode: to, Kind: member.TransferOfficial, Reason: "Thay đổi nơi công tác"}); err != nil {
+		return err
+	}
+	end := store.Now().AddDate(0, 6, 0).Format(time.DateOnly)
+	_, err = members.IssueTransfer(ctx, office, member.NewTransfer{MemberID: ms[2].ID, ToUnitCode: to, Kind: member.TransferTemporary, Reason: "Đi học tập trung 6 tháng", EndsOn: end})
+	return err
+}
+
 
 // demoSecret derives a TOTP secret from the seed and username (deterministic demo).
 func demoSecret(seed uint64, username string) string {

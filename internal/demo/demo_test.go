@@ -12,7 +12,7 @@ import (
 func TestSeed(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
-		res, err := Seed(ctx, db, Options{Seed: 7, Members: 400, Communes: 3, Cells: 4}, nil)
+		res, err := Seed(ctx, db, Options{Seed: 7, Members: 400, Communes: 5, Cells: 4}, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,6 +40,12 @@ func TestSeed(t *testing.T) {
 		again, err := Logins(ctx, db, 7)
 		if err != nil || len(again) != len(res.Logins) {
 			t.Fatalf("Logins: %d, %v", len(again), err)
+		}
+		var merged, transfers int
+		db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE merged_into IS NOT NULL`).Scan(&merged)
+		db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM transfers`).Scan(&transfers)
+		if merged != 2 || transfers != 3 {
+			t.Fatalf("demo history: %d merged units, %d transfers; want 2 and 3", merged, transfers)
 		}
 		if rep, err := audit.Verify(ctx, db); err != nil || rep.Entries == 0 {
 			t.Fatalf("audit after seeding: %+v %v", rep, err)
