@@ -33,8 +33,10 @@ Commands:
   audit verify    check the audit log's chain and signed checkpoints
   audit checkpoint sign the current head of the audit log
   import members  check and import member records from CSV or XLSX (--dry-run: check only)
+  search members  find members by name (any diacritics), card or ID number
   bench http      measure an authenticated page and /healthz under load
   bench import    measure member import (parse, validate, write with history and audit)
+  bench search    measure member search at national scale (5.6 M generated members)
   config-doc      print docs/configuration.md
   version         print the version
 
@@ -81,6 +83,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdAudit(ctx, rest, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, rest, stdout, stderr)
+	case "search":
+		return cmdSearch(ctx, rest, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
 	case "config-doc":

@@ -250,7 +250,6 @@ func reorganize(ctx context.Context, db *store.DB, province org.Unit, communes, 
 	return err
 }
 
-
 // demoSecret derives a TOTP secret from the seed and username (deterministic demo).
 func demoSecret(seed uint64, username string) string {
 	sum := sha256.Sum256(fmt.Appendf(nil, "dais-demo-totp %d %s", seed, username))
