@@ -20,6 +20,7 @@ import (
 	"dais/internal/member/export"
 	"dais/internal/member/imports"
 	"dais/internal/member/ocr"
+	"dais/internal/member/search"
 	"dais/internal/org"
 	"dais/internal/store"
 	"dais/internal/web"
@@ -87,13 +88,14 @@ type app struct {
 	accounts *account.Service
 	units    *org.Service
 	members  *member.Service
+	index    *search.Index
 	web      *web.Server
 	log      *slog.Logger
 }
 
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
-	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages)
+	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages, search.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +107,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	for _, p := range []struct {
 		ns  string
 		fsf func() fs.FS
-	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}, {"import", imports.Templates}} {
+	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}, {"import", imports.Templates}, {"search", search.Templates}} {
 		if err := rd.AddPages(p.ns, p.fsf()); err != nil {
 			return nil, err
 		}
@@ -117,6 +119,8 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	org.Routes(a.web, a.units, a.members, a.members, a.accounts)
 	member.Routes(a.web, a.members, a.units)
 	export.Routes(a.web, a.members, a.units, c.get("place"))
+	a.index = search.New(db)
+	search.Routes(a.web, a.index)
 	imports.Routes(a.web, db, filepath.Join(c.get("data"), "imports"), log)
 	ocr.Routes(a.web, ocr.NewService(db, filepath.Join(c.get("data"), "blobs"), ocr.Options{Logger: log}), a.members)
 	return a, nil
@@ -139,6 +143,7 @@ func (a *app) serve(ctx context.Context, addr string, ready func(url string)) er
 	}
 	url := "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port))
 	go a.housekeeping(ctx)
+	go a.searchIndex(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("dais serving", "url", url, "store", a.db.Dialect, "version", appVersion())
@@ -188,6 +193,20 @@ func (a *app) housekeeping(ctx context.Context) {
 		case <-tick.C:
 		}
 	}
+}
+
+// searchIndex builds the member search index (number queries work meanwhile) and keeps
+// it fresh: every replica follows the store's changes on its own.
+func (a *app) searchIndex(ctx context.Context) {
+	start := time.Now()
+	if err := a.index.Rebuild(ctx); err != nil {
+		if ctx.Err() == nil {
+			a.log.Error("member search: build failed", "err", err)
+		}
+	} else {
+		a.log.Info("member search: index built", "took", time.Since(start).Round(time.Millisecond))
+	}
+	a.index.Run(ctx, 3*time.Second, a.log)
 }
 
 func fatalf(format string, args ...any) {

@@ -81,8 +81,9 @@ func (rd *Renderer) funcs() template.FuncMap {
 			}
 			return t.In(orgZone).Format("15:04 02/01/2006")
 		},
-		"add": func(a, b int) int { return a + b },
-		"sub": func(a, b int) int { return a - b },
+		"add":  func(a, b int) int { return a + b },
+		"sub":  func(a, b int) int { return a - b },
+		"list": func(xs ...string) []string { return xs },
 		// dict builds a map from key, value pairs for a partial's data.
 		"dict": func(kv ...any) (map[string]any, error) {
 			if len(kv)%2 != 0 {
