@@ -119,6 +119,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	org.Routes(a.web, a.units, a.members, a.members, a.accounts)
 	member.Routes(a.web, a.members, a.units)
 	export.Routes(a.web, a.members, a.units, c.get("place"))
+	a.members.SetBlobs(store.NewBlobs(filepath.Join(c.get("data"), "blobs"), db.Keys))
 	a.index = search.New(db)
 	search.Routes(a.web, a.index)
 	imports.Routes(a.web, db, filepath.Join(c.get("data"), "imports"), log)

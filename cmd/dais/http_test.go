@@ -633,6 +633,10 @@ func testHTTPScoping(t *testing.T, f *httpFixture) {
 		reads = append(reads, httpScenario{name: "read " + pattern, method: "GET", url: u, as: "tochuc", wantStatus: 404,
 			wantNotContains: []string{"{Bname}", beforeB.FullName}})
 		// The same route on A is wired and answers (so the 404 above is the scope's doing).
+		// A's member has no photo: that route answers 404 for A too, and is checked above.
+		if pattern == "/members/{id}/photo" {
+			continue
+		}
 		ua := strings.NewReplacer("{B}", "{A}", "{idB}", "{idA}").Replace(u)
 		if resp, _ := f.request("GET", f.expand(ua, "tochuc"), nil, http.Header{"Authorization": {"Bearer " + f.session("tochuc").token},
 			"Cookie": {f.session("tochuc").cookie}}); resp.StatusCode == 404 || resp.StatusCode >= 500 {
@@ -955,7 +959,7 @@ func testHTTPInput(t *testing.T, f *httpFixture) {
 		{name: "2 MB login", method: "POST", url: "/api/v1/session", body: big, wantStatus: 413},
 		{name: "2 MB form with bearer", method: "POST", url: "/units/{A}/rename", as: "tochuc", auth: "bearer",
 			body: "name=" + strings.Repeat("a", 2<<20), wantStatus: 413},
-		{name: "2 MB form", method: "POST", url: "/units/{A}/rename", as: "tochuc", body: "csrf={csrf}&name=" + strings.Repeat("a", 2<<20), wantStatus: 403},
+		{name: "2 MB form", method: "POST", url: "/units/{A}/rename", as: "tochuc", body: "csrf={csrf}&name=" + strings.Repeat("a", 2<<20), wantStatus: 413},
 		{name: "wrong type", method: "PATCH", url: "/api/v1/members/{idA3}", as: "tochuc", body: `{"version":"1"}`, wantStatus: 422, wantContains: []string{"version"}},
 		{name: "huge number", method: "PATCH", url: "/api/v1/members/{idA3}", as: "tochuc", body: `{"version":1e400}`, wantStatus: 422},
 		{name: "huge integer", method: "PATCH", url: "/api/v1/members/{idA3}", as: "tochuc", body: `{"version":99999999999999999999999}`, wantStatus: 422},

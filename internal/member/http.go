@@ -40,6 +40,8 @@ func Routes(srv *web.Server, svc *Service, units unitFinder) {
 	srv.Private("GET /members/{id}", h.show)
 	srv.Private("POST /members/{id}", h.edit)
 	srv.Private("POST /members/{id}/status", h.status)
+	srv.PrivateLimit("POST /members/{id}/photo", MaxPhotoBytes+1<<20, h.uploadPhoto)
+	srv.Private("GET /members/{id}/photo", h.photo)
 	srv.Private("GET /members/{id}/diff", h.diff)
 	srv.Private("POST /members/{id}/transfers", h.issueTransfer)
 	srv.Private("GET /units/{code}/members/new", h.newForm)

@@ -53,7 +53,10 @@ type Member struct {
 }
 
 // Service reads and writes member records.
-type Service struct{ db *store.DB }
+type Service struct {
+	db    *store.DB
+	blobs *store.Blobs // photos
+}
 
 // NewService returns the member service.
 func NewService(db *store.DB) *Service { return &Service{db: db} }

@@ -1,6 +1,8 @@
 package member
 
 import (
+	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -119,6 +121,36 @@ func (h *Handlers) status(w http.ResponseWriter, r *http.Request) error {
 	_, err := h.svc.ChangeStatus(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), r.PostFormValue("status"),
 		r.PostFormValue("status_date"), r.PostFormValue("status_reason"), version)
 	return h.formResult(w, r, err, "mem.saved")
+}
+
+func (h *Handlers) uploadPhoto(w http.ResponseWriter, r *http.Request) error {
+	f, _, err := r.FormFile("photo")
+	if err != nil {
+		var me *http.MaxBytesError
+		if errors.As(err, &me) {
+			return err
+		}
+		return h.formResult(w, r, store.Invalid("photo", "mem.photo_size", "choose a photo"), "")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxPhotoBytes+1))
+	if err != nil {
+		return err
+	}
+	version, _ := strconv.Atoi(r.FormValue("version"))
+	_, err = h.svc.SetPhoto(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"), data, version)
+	return h.formResult(w, r, err, "mem.saved")
+}
+
+func (h *Handlers) photo(w http.ResponseWriter, r *http.Request) error {
+	data, err := h.svc.Photo(r.Context(), web.PrincipalFrom(r.Context()), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/jpeg")
+	w.Header().Set("Cache-Control", "private, max-age=300")
+	w.Write(data)
+	return nil
 }
 
 func (h *Handlers) issueTransfer(w http.ResponseWriter, r *http.Request) error {
@@ -454,6 +486,11 @@ var RecordMessages = web.Messages{
 	"mem.transfer_open":       {"vi": "Đảng viên đang có một thủ tục chuyển sinh hoạt chưa xong.", "en": "The member already has an open transfer."},
 	"mem.transfer_status":     {"vi": "Chỉ chuyển sinh hoạt cho đảng viên đang sinh hoạt.", "en": "Only current members can be transferred."},
 	"mem.transfer_closed":     {"vi": "Giấy giới thiệu này đã được xử lý.", "en": "This transfer has already been handled."},
+	"mem.photo":               {"vi": "Ảnh", "en": "Photo"},
+	"mem.photo_alt":           {"vi": "Ảnh của đồng chí %s", "en": "Photo of %s"},
+	"mem.photo_upload":        {"vi": "Tải ảnh mới (JPEG hoặc PNG, tối đa 5 MB)", "en": "Upload a new photo (JPEG or PNG, at most 5 MB)"},
+	"mem.photo_size":          {"vi": "Vui lòng chọn ảnh (tối đa 5 MB).", "en": "Choose a photo (at most 5 MB)."},
+	"mem.photo_type":          {"vi": "Ảnh phải là tệp JPEG hoặc PNG đọc được.", "en": "The photo must be a readable JPEG or PNG file."},
 	"mem.export_too_big":      {"vi": "Đơn vị có %d đảng viên, vượt giới hạn xuất %d: hãy xuất từng đơn vị nhỏ hơn.", "en": "%d members exceed the export limit of %d: export a smaller unit."},
 	"mem.export":              {"vi": "Tải danh sách", "en": "Download the list"},
 	"mem.letter":              {"vi": "In giấy giới thiệu", "en": "Print the letter"},

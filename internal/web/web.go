@@ -294,9 +294,18 @@ func (s *Server) checkCSRF(r *http.Request, sess *Session) error {
 	got := r.Header.Get("X-CSRF-Token")
 	if got == "" {
 		ct := r.Header.Get("Content-Type")
-		if strings.HasPrefix(ct, "application/x-www-form-urlencoded") || strings.HasPrefix(ct, "multipart/form-data") {
-			got = r.PostFormValue("csrf")
+		var err error
+		switch {
+		case strings.HasPrefix(ct, "multipart/form-data"):
+			err = r.ParseMultipartForm(8 << 20)
+		case strings.HasPrefix(ct, "application/x-www-form-urlencoded"):
+			err = r.ParseForm()
 		}
+		var me *http.MaxBytesError
+		if errors.As(err, &me) {
+			return err // too large: say so (413), not "the form expired"
+		}
+		got = r.PostFormValue("csrf")
 	}
 	want := ""
 	if sess != nil {

@@ -38,7 +38,7 @@ type Handlers struct {
 func Routes(srv *web.Server, svc *Service, creator MemberCreator) {
 	h := &Handlers{srv: srv, svc: svc, creator: creator}
 	srv.Private("GET /ocr", h.queue)
-	srv.PrivateLimit("POST /ocr/intakes", svc.opts.MaxBytes+1<<20, h.upload) // the file and the form around it
+	srv.PrivateLimit("POST /ocr/intakes", svc.opts.MaxBytes+4<<20, h.upload) // the file and the form around it: a file just over the limit still gets the handler's own message
 	srv.Private("GET /ocr/intakes/{id}", h.review)
 	srv.Private("GET /ocr/intakes/{id}/pages/{n}", h.page)
 	srv.Private("POST /ocr/intakes/{id}/approve", h.approve)

@@ -155,7 +155,7 @@ func (s *Service) queue(ctx context.Context, unitID, filename string, data []byt
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		for _, b := range blobs {
-			if err := recordBlob(ctx, tx, b.sum, b.mediaType, b.size); err != nil {
+			if err := s.blobStore.Record(ctx, tx, b.sum, b.mediaType, b.size); err != nil {
 				return err
 			}
 		}

@@ -81,16 +81,20 @@ func (o *Options) defaults() {
 
 // Service reads scans and keeps the review queue.
 type Service struct {
-	db    *store.DB
-	blobs string
-	opts  Options
-	sem   chan struct{} // bounds concurrent OCR runs: each takes a core for seconds
+	db        *store.DB
+	blobStore *store.Blobs
+	opts      Options
+	sem       chan struct{} // bounds concurrent OCR runs: each takes a core for seconds
 }
 
 // NewService returns the OCR service. Scans are kept under blobsDir (created when missing).
 func NewService(db *store.DB, blobsDir string, opts Options) *Service {
 	opts.defaults()
-	return &Service{db: db, blobs: blobsDir, opts: opts, sem: make(chan struct{}, opts.Workers)}
+	var keys *store.Keys
+	if db != nil { // tests read scans without a store
+		keys = db.Keys
+	}
+	return &Service{db: db, blobStore: store.NewBlobs(blobsDir, keys), opts: opts, sem: make(chan struct{}, opts.Workers)}
 }
 
 // acquire takes an OCR slot, or gives up when ctx ends.
