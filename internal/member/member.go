@@ -65,7 +65,7 @@ const memberCols = `m.id, m.unit_id, u.code, u.name, u.path, m.full_name, m.othe
 	m.id_number_sealed, m.ethnicity, m.religion, m.hometown, m.residence, m.admission_date, m.official_date, m.positions, m.education,
 	m.professional_level, m.theory_level, m.photo_sha256, m.status, m.status_date, m.status_reason, m.version, m.updated_at`
 
-func scanMember(row interface{ Scan(...any) error }) (Member, error) {
+func scanMember(row store.Scanner) (Member, error) {
 	var m Member
 	err := row.Scan(&m.ID, &m.UnitID, &m.UnitCode, &m.UnitName, &m.unitPath, &m.FullName, &m.OtherNames, &m.Gender, &m.BirthDate,
 		&m.CardNumber, &m.idSealed, &m.Ethnicity, &m.Religion, &m.Hometown, &m.Residence, &m.AdmissionDate, &m.OfficialDate,
@@ -107,19 +107,11 @@ func (s *Service) List(ctx context.Context, p *store.Principal, unitPath string,
 	}
 	rows, err := s.db.R().QueryContext(ctx, `SELECT `+memberCols+` FROM members m JOIN units u ON u.id = m.unit_id WHERE `+where+
 		` ORDER BY m.full_name, m.id LIMIT ? OFFSET ?`, append(args, pg.Limit, pg.Offset)...)
+	out, err := store.Collect(rows, err, scanMember)
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // likePrefix escapes LIKE wildcards so user input matches literally.
@@ -181,18 +173,13 @@ func (s *Service) All(ctx context.Context, p *store.Principal, unitPath string) 
 	rows, err := s.db.R().QueryContext(ctx, `SELECT `+memberCols+` FROM members m JOIN units u ON u.id = m.unit_id
 		WHERE u.path >= ? AND u.path < ? AND m.status NOT IN ('deceased', 'expelled', 'removed') ORDER BY u.path, m.full_name, m.id`,
 		unitPath, unitPath+"~")
+	out, err := store.Collect(rows, err, func(r store.Scanner) (Member, error) {
+		m, err := scanMember(r)
+		m.idSealed = nil // exports never carry ID numbers
+		return m, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("export members: %w", err)
 	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, err
-		}
-		m.idSealed = nil // exports never carry ID numbers
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -65,7 +65,7 @@ const transferCols = `t.id, t.member_id, m.full_name, m.card_number, t.kind, fu.
 
 const transferFrom = ` FROM transfers t JOIN members m ON m.id = t.member_id JOIN units fu ON fu.id = t.from_unit_id JOIN units tu ON tu.id = t.to_unit_id`
 
-func scanTransfer(row interface{ Scan(...any) error }) (Transfer, error) {
+func scanTransfer(row store.Scanner) (Transfer, error) {
 	var t Transfer
 	var closed sql.NullTime
 	err := row.Scan(&t.ID, &t.MemberID, &t.MemberName, &t.CardNumber, &t.Kind, &t.FromUnitCode, &t.FromUnitName, &t.fromPath,
@@ -194,19 +194,11 @@ func (s *Service) Transfers(ctx context.Context, p *store.Principal, unitPath st
 	rows, err := s.db.R().QueryContext(ctx, `SELECT `+transferCols+transferFrom+`
 		WHERE (fu.path >= ? AND fu.path < ?) OR (tu.path >= ? AND tu.path < ?)
 		ORDER BY CASE t.state WHEN 'issued' THEN 0 ELSE 1 END, t.issued_at DESC LIMIT 200`, unitPath, unitPath+"~", unitPath, unitPath+"~")
+	out, err := store.Collect(rows, err, scanTransfer)
 	if err != nil {
 		return nil, fmt.Errorf("list transfers: %w", err)
 	}
-	defer rows.Close()
-	var out []Transfer
-	for rows.Next() {
-		t, err := scanTransfer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ReceiveTransfer is the receiving unit accepting the member (member.write on the target).
@@ -281,19 +273,10 @@ func (s *Service) ExpireTransfers(ctx context.Context) (int, error) {
 	rows, err := s.db.R().QueryContext(ctx, `SELECT `+transferCols+transferFrom+`
 		WHERE (t.state = 'issued' AND t.expires_at < ?) OR (t.state = 'received' AND t.kind = 'temporary' AND t.ends_on < ?)`,
 		now, now.Format(time.DateOnly))
+	due, err := store.Collect(rows, err, scanTransfer)
 	if err != nil {
 		return 0, fmt.Errorf("find expired transfers: %w", err)
 	}
-	var due []Transfer
-	for rows.Next() {
-		t, err := scanTransfer(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		due = append(due, t)
-	}
-	rows.Close()
 	n := 0
 	for _, t := range due {
 		to := TransferExpired
@@ -315,17 +298,9 @@ func (s *Service) ExpireTransfers(ctx context.Context) (int, error) {
 // transfersOf lists one member's transfers, newest first (the caller has read the member).
 func (s *Service) transfersOf(ctx context.Context, memberID string) ([]Transfer, error) {
 	rows, err := s.db.R().QueryContext(ctx, `SELECT `+transferCols+transferFrom+` WHERE t.member_id = ? ORDER BY t.issued_at DESC`, memberID)
+	out, err := store.Collect(rows, err, scanTransfer)
 	if err != nil {
 		return nil, fmt.Errorf("member transfers: %w", err)
 	}
-	defer rows.Close()
-	var out []Transfer
-	for rows.Next() {
-		t, err := scanTransfer(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -376,21 +376,9 @@ func (s *Service) moveWhere(ctx context.Context, tx *store.Tx, from, to string, 
 		}
 	}
 	rows, err := tx.QueryContext(ctx, q, args...)
+	ms, err := store.Collect(rows, err, scanMember)
 	if err != nil {
 		return 0, fmt.Errorf("members to move: %w", err)
-	}
-	var ms []Member
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ms = append(ms, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	if ids != nil && len(ms) != len(ids) {
 		return 0, store.Invalid("member_ids", "mem.not_in_unit", "%d of the members named are not in the unit", len(ids)-len(ms))

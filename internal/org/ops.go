@@ -332,19 +332,7 @@ func (s *Service) Dissolve(ctx context.Context, p *store.Principal, code, reason
 
 func (s *Service) listTx(ctx context.Context, q store.Querier, query string, args ...any) ([]Unit, error) {
 	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return store.Collect(rows, err, scanUnit)
 }
 
 // moverName names a mover in a merge's history ("member.Service" → "members").

@@ -90,7 +90,7 @@ func validType(t string) bool {
 
 const unitCols = `id, code, name, type, COALESCE(parent_id, ''), path, depth, created_at`
 
-func scanUnit(row interface{ Scan(...any) error }) (Unit, error) {
+func scanUnit(row store.Scanner) (Unit, error) {
 	var u Unit
 	err := row.Scan(&u.ID, &u.Code, &u.Name, &u.Type, &u.ParentID, &u.Path, &u.Depth, &u.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -264,19 +264,11 @@ func (s *Service) Stats(ctx context.Context, u Unit) (Stats, error) {
 
 func (s *Service) list(ctx context.Context, q string, args ...any) ([]Unit, error) {
 	rows, err := s.db.R().QueryContext(ctx, q, args...)
+	out, err := store.Collect(rows, err, scanUnit)
 	if err != nil {
 		return nil, fmt.Errorf("list units: %w", err)
 	}
-	defer rows.Close()
-	var out []Unit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UnitPath returns the path and name of a unit visible to p (for internal/member).

@@ -353,3 +353,24 @@ func IsUniqueViolation(err error) bool {
 	}
 	return false
 }
+
+// Scanner is what a row offers: *sql.Row and *sql.Rows both have Scan.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Collect runs scan over every row of a query and closes the rows: the loop every list
+// query needs, once. Pass the query's (rows, err) straight in.
+func Collect[T any](rows *sql.Rows, err error, scan func(Scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
