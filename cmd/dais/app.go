@@ -209,8 +209,3 @@ func (a *app) searchIndex(ctx context.Context) {
 	}
 	a.index.Run(ctx, 3*time.Second, a.log)
 }
-
-func fatalf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "dais: "+format+"\n", args...)
-	os.Exit(1)
-}

@@ -89,18 +89,9 @@ type secondView struct {
 	Required bool
 }
 
-// halfSession returns the session that passed the password but not the second factor.
-func halfSession(r *http.Request) *web.Session {
-	sess := web.SessionFrom(r.Context())
-	if sess == nil {
-		return nil
-	}
-	return sess
-}
-
 func (h *Handlers) secondForm(w http.ResponseWriter, r *http.Request) error {
 	next := web.SafeNext(r.URL.Query().Get("next"))
-	sess := halfSession(r)
+	sess := web.SessionFrom(r.Context())
 	if sess == nil {
 		http.Redirect(w, r, "/login?next="+next, http.StatusSeeOther)
 		return nil
@@ -122,7 +113,7 @@ func (h *Handlers) secondForm(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handlers) second(w http.ResponseWriter, r *http.Request) error {
 	next := web.SafeNext(r.PostFormValue("next"))
-	sess := halfSession(r)
+	sess := web.SessionFrom(r.Context())
 	if sess == nil {
 		http.Redirect(w, r, "/login?next="+next, http.StatusSeeOther)
 		return nil
@@ -152,7 +143,7 @@ func (h *Handlers) enrollForm(w http.ResponseWriter, r *http.Request) error {
 // enrollConfirm serves both the forced enrolment during login and the voluntary one from
 // the account page.
 func (h *Handlers) enrollConfirm(w http.ResponseWriter, r *http.Request) error {
-	sess := halfSession(r)
+	sess := web.SessionFrom(r.Context())
 	next := web.SafeNext(r.PostFormValue("next"))
 	if sess == nil {
 		http.Redirect(w, r, "/login?next="+next, http.StatusSeeOther)
