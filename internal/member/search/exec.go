@@ -64,7 +64,7 @@ type plan struct {
 	driver     *term
 	others     []*term // smallest first
 	fuzzy      bool
-	slow       bool // terms could share a syllable: check every candidate syllable by syllable
+	slow       bool // terms could share a syllable: confirm candidates syllable by syllable
 	diacritics bool
 	year       uint32
 	status     int // -1: any
@@ -110,9 +110,9 @@ func (s *state) newPlan(pq parsed, q Query, sc scope, forceFuzzy bool) *plan {
 	// Each query syllable needs a name syllable of its own ("Thanh Th" does not match
 	// "Nguyễn Văn Thanh"). The last, prefix term reads the postings of its syllables less
 	// those the single-syllable terms already claim: for a name without a repeated
-	// syllable that is the same test. Terms whose postings still overlap (a repeated query
-	// syllable, typo expansions) send every candidate through the syllable-by-syllable
-	// match.
+	// syllable that is the same test. When postings still overlap (a repeated query
+	// syllable, typo expansions), candidates that pass the posting checks are confirmed
+	// syllable by syllable.
 	dup := false
 	for i, a := range pl.byIdx {
 		for _, b := range pl.byIdx[:i] {
@@ -460,7 +460,7 @@ func (w *worker) visit(o uint32, at uint16, sg *seg) {
 	}
 	info := s.nameInfo[o]
 	if pl.k > 0 {
-		if pl.slow || info&slowFlag != 0 {
+		if info&slowFlag != 0 {
 			var ok bool
 			if at, ok = w.matchSlow(o); !ok {
 				return
@@ -498,6 +498,13 @@ func (w *worker) visit(o uint32, at uint16, sg *seg) {
 					if !found {
 						return
 					}
+				}
+			}
+			// The checks above are necessary; when terms overlap they are not enough.
+			if pl.slow {
+				var ok bool
+				if at, ok = w.matchSlow(o); !ok {
+					return
 				}
 			}
 		}

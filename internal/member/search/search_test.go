@@ -3,9 +3,11 @@ package search
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"dais/internal/store"
 	"dais/internal/store/storetest"
@@ -388,4 +390,34 @@ func TestConcurrentSearchAndRefresh(t *testing.T) {
 	if err != nil || res.Total != 20 {
 		t.Fatalf("after the writes: %d hits, %v", res.Total, err)
 	}
+}
+
+// Run refreshes on its own, and rebuilds once many records changed.
+func TestRun(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	db := storetest.Open(t, store.SQLite)
+	f := seedTree(t, db)
+	x := New(db) // empty: the first refresh reads everything, then a rebuild lays it out
+	done := make(chan struct{})
+	go func() {
+		x.Run(ctx, 5*time.Millisecond, slog.New(slog.DiscardHandler))
+		close(done)
+	}()
+	f.member(t, tmember{unit: "DN.C", name: "Phan Bội Châu", card: "00060001"}, true)
+	for i := 0; ; i++ {
+		res, err := x.Search(ctx, System(), Query{Text: "phan boi chau"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total == 1 && x.Stats().Members == 13 {
+			break
+		}
+		if i > 1000 {
+			t.Fatalf("Run did not pick the new member up: %+v", x.Stats())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }
