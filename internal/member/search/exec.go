@@ -29,8 +29,14 @@ const (
 	modeVerify        // so many postings that reading each candidate's syllables is cheaper
 )
 
-// A bitmap term is marked when its postings are at most this many times the driver's.
-const bitmapRatio = 50
+// A term of one posting list is walked beside the driver when it is more than cursorRatio
+// times longer (a gallop per candidate beats marking it); a longer term is marked in a
+// bitmap when its postings are at most bitmapRatio times the driver's, else checked
+// against each candidate's syllables.
+const (
+	cursorRatio = 8
+	bitmapRatio = 50
+)
 
 // parallelAbove is the number of driver postings above which a query is split across
 // two goroutines (the index targets two cores). A variable for the tests.
@@ -153,7 +159,7 @@ func (s *state) newPlan(pq parsed, q Query, sc scope, forceFuzzy bool) *plan {
 	}
 	for _, t := range pl.others {
 		switch {
-		case len(t.syls) == 1:
+		case len(t.syls) == 1 && t.size > cursorRatio*pl.driver.size:
 			t.mode, t.slot = modeCursor, pl.cursors
 			pl.cursors++
 		case t.size <= bitmapRatio*pl.driver.size:
@@ -655,6 +661,8 @@ func (h *hitHeap) less(a, b hit) bool {
 	return h.s.cmpMembers(a.o, b.o) < 0
 }
 
+// mayEnter reports whether a hit with this key could enter the heap. Keys of base members
+// never tie; a tie with an appended member is settled by push.
 func (h *hitHeap) mayEnter(key uint64) bool { return len(h.h) < h.cap || key <= h.h[0].key }
 
 func (h *hitHeap) push(key uint64, o uint32) {

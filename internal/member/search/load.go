@@ -237,19 +237,13 @@ func (tmp *state) layOut() *state {
 			}
 			return 1
 		}
-		return st.cmpNames(st.name(a), st.name(b))
+		return st.cmpMembers(a, b)
 	})
-	key := uint32(0)
 	for i, o := range order {
-		if i > 0 && st.cmpNames(st.name(order[i-1]), st.name(o)) != 0 {
-			key++
-		}
-		if int(key) == len(st.distinct) {
-			st.distinct = append(st.distinct, o)
-		}
-		st.sortKey[o] = key
+		st.sortKey[o] = uint32(i)
 	}
-	order = order[:0]
+	st.byName = order
+	order = make([]uint32, 0, n)
 	for o := uint32(0); o < n; o++ {
 		if e := st.extras[o]; e != nil && e.id != "" {
 			st.otherIDs[e.id] = o

@@ -316,7 +316,7 @@ func (x *Index) Stats() Stats {
 	n := int(st.n())
 	s := Stats{Members: n - st.dead, Base: int(st.base), Appended: n - int(st.base), Dead: st.dead, Units: len(st.units.id),
 		Syllables: len(st.v.surf), Folded: len(st.v.fold), Stale: st.units.stale}
-	b := int64(cap(st.ids))*16 + int64(cap(st.nameOff)+cap(st.names)+cap(st.unit)+cap(st.birth)+cap(st.sortKey)+cap(st.byID)+cap(st.distinct))*4 +
+	b := int64(cap(st.ids))*16 + int64(cap(st.nameOff)+cap(st.names)+cap(st.unit)+cap(st.birth)+cap(st.sortKey)+cap(st.byID)+cap(st.byName))*4 +
 		int64(cap(st.nameInfo)+cap(st.status)+cap(st.cardLen)) + int64(cap(st.card)+cap(st.alive))*8
 	for _, p := range st.post {
 		b += int64(cap(p)) * 4

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"cmp"
 	"slices"
 	"strconv"
@@ -175,7 +176,7 @@ type state struct {
 	byID     []uint32          // base ordinals of UUID-keyed members, sorted by ID
 	otherIDs map[string]uint32 // base ordinals of members whose ID is not a UUID
 	delta    map[string]uint32 // member ID → ordinal, for members appended since the build
-	distinct []uint32          // one base ordinal per distinct name, in name order
+	byName   []uint32          // base ordinals in hit order (name, card number): sortKey's inverse
 	dead     int
 
 	statuses []string
@@ -365,18 +366,24 @@ func (s *state) cmpMembers(a, b uint32) int {
 	if c := s.cmpNames(s.name(a), s.name(b)); c != 0 {
 		return c
 	}
-	if c := strings.Compare(s.cardString(a), s.cardString(b)); c != 0 {
-		return c
+	if s.cardLen[a] == s.cardLen[b] && s.cardLen[a] != 0 {
+		if c := cmp.Compare(s.card[a], s.card[b]); c != 0 {
+			return c // same number of digits: numeric order is string order
+		}
+	} else {
+		var ba, bb [20]byte
+		if c := bytes.Compare(s.cardBytes(a, &ba), s.cardBytes(b, &bb)); c != 0 {
+			return c
+		}
 	}
 	return cmp.Compare(a, b)
 }
 
-// sortKeyFor gives a member appended after the build the position of its name among the
-// build's distinct names: equal to that name's key when they are the same, or the key of
-// the first greater name (a tie the full comparison breaks).
+// sortKeyFor gives a member appended after the build the position among the base
+// members where it would sort: equal to the key of the first base member after it, a tie
+// the full comparison breaks. (Base members' keys are their positions, all distinct.)
 func (s *state) sortKeyFor(o uint32) uint32 {
-	nm := s.name(o)
-	i, _ := slices.BinarySearchFunc(s.distinct, nm, func(rep uint32, nm []uint32) int { return s.cmpNames(s.name(rep), nm) })
+	i, _ := slices.BinarySearchFunc(s.byName, o, func(b, o uint32) int { return s.cmpMembers(b, o) })
 	return uint32(i)
 }
 
@@ -404,20 +411,25 @@ func (s *state) fullName(o uint32) string {
 }
 
 func (s *state) cardString(o uint32) string {
+	var b [20]byte
+	return string(s.cardBytes(o, &b))
+}
+
+// cardBytes writes the card number of o into buf (or returns the rare one kept aside).
+func (s *state) cardBytes(o uint32, buf *[20]byte) []byte {
 	n := s.cardLen[o]
 	if n == 0 {
 		if e := s.extras[o]; e != nil {
-			return e.card
+			return []byte(e.card)
 		}
-		return ""
+		return nil
 	}
-	var b [20]byte
 	v := s.card[o]
 	for i := int(n) - 1; i >= 0; i-- {
-		b[i] = byte('0' + v%10)
+		buf[i] = byte('0' + v%10)
 		v /= 10
 	}
-	return string(b[:n])
+	return buf[:n]
 }
 
 func (s *state) birthString(o uint32) string {
