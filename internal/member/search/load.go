@@ -107,8 +107,9 @@ func load(ctx context.Context, db *store.DB) (*state, error) {
 	return st, nil
 }
 
-// appendColumns is appendMember without postings (the scratch generation of a build).
-func (s *state) appendColumns(r *row, unitIdx uint32, pn parsedName) {
+// appendColumns appends a member's columns at the next ordinal and returns it: all a
+// build's scratch generation needs; appendMember adds postings and liveness on top.
+func (s *state) appendColumns(r *row, unitIdx uint32, pn parsedName) uint32 {
 	o := s.n()
 	var ex extra
 	id, ok := parseUUID(r.id)
@@ -137,6 +138,7 @@ func (s *state) appendColumns(r *row, unitIdx uint32, pn parsedName) {
 	if ex != (extra{}) {
 		s.extras[o] = &ex
 	}
+	return o
 }
 
 // layOut turns a scratch generation into a searchable one: members ordered by the

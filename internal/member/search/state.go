@@ -276,42 +276,13 @@ func (s *state) statusID(st string) uint8 {
 // appendMember adds a member at the next ordinal (columns and postings) and returns it.
 // The sort key is left to the caller (build: after sorting; refresh: sortKeyFor).
 func (s *state) appendMember(r *row, unitIdx uint32, pn parsedName) uint32 {
-	o := s.n()
-	var ex extra
-	var id [16]byte
-	if u, ok := parseUUID(r.id); ok {
-		id = u
-	} else {
-		ex.id = r.id
-	}
-	s.ids = append(s.ids, id)
-	s.names = append(s.names, pn.syl...)
-	s.nameOff = append(s.nameOff, uint32(len(s.names)))
+	o := s.appendColumns(r, unitIdx, pn)
 	s.nameInfo = append(s.nameInfo, s.postName(o, pn.syl))
-	if pn.alt {
-		ex.name = r.fullName
-	}
-	s.unit = append(s.unit, unitIdx)
-	b, ok := parseDate(r.birthDate)
-	if !ok {
-		ex.birth = r.birthDate
-	}
-	s.birth = append(s.birth, b)
-	s.status = append(s.status, s.statusID(r.status))
-	c, cl := parseCard(r.card)
-	if cl == 0 {
-		ex.card = r.card
-	}
-	s.card = append(s.card, c)
-	s.cardLen = append(s.cardLen, cl)
 	s.sortKey = append(s.sortKey, 0)
 	if int(o>>6) >= len(s.alive) {
 		s.alive = append(s.alive, 0)
 	}
 	s.alive[o>>6] |= 1 << (o & 63)
-	if ex != (extra{}) {
-		s.extras[o] = &ex
-	}
 	return o
 }
 
