@@ -30,16 +30,9 @@ func cmdImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	c := bind(fs, "data", "db", "key-file", "log-level")
 	dryRun := fs.Bool("dry-run", false, "check the file and report every problem; import nothing")
 	encoding := fs.String("encoding", "", "text encoding of a CSV file: utf-8, windows-1258 or tcvn3 (default: detected)")
-	// The file may come before, between or after the flags.
-	var pos []string
-	for rest := args[1:]; ; rest = fs.Args()[1:] {
-		if err := fs.Parse(rest); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
+	pos, err := parseArgs(fs, args[1:])
+	if err != nil {
+		return err
 	}
 	if len(pos) != 1 {
 		return usageError(importHelp)

@@ -101,6 +101,21 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return usageError(fmt.Sprintf("unknown command %q", cmd))
 }
 
+// parseArgs parses flags and collects the positional arguments around them, in order:
+// before, between or after the flags (dais import members FILE --dry-run, or the other way).
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for rest := args; ; rest = fs.Args()[1:] {
+		if err := fs.Parse(rest); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+	}
+}
+
 func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("dais "+name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -263,16 +278,10 @@ func cmdUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	c := bind(fs, "data", "db", "key-file", "log-level")
 	name := fs.String("name", "", "add: the user's full name")
 	pwStdin := fs.Bool("password-stdin", false, "add: read the password from standard input (otherwise one is generated and printed)")
-	// Positional arguments come first (dais user grant bithu secretary BN --data …).
-	var pos []string
-	rest := args[1:]
-	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		pos, rest = append(pos, rest[0]), rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
+	pos, err := parseArgs(fs, args[1:]) // dais user grant bithu secretary BN --data …
+	if err != nil {
 		return err
 	}
-	pos = append(pos, fs.Args()...)
 	want := map[string]int{"add": 1, "grant": 3, "list": 0, "reset-2fa": 1, "code": 1}
 	n, ok := want[sub]
 	if !ok || len(pos) != n {

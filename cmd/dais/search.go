@@ -29,16 +29,11 @@ func cmdSearch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	limit := fs.Int("limit", search.DefaultLimit, fmt.Sprintf("hits to print (at most %d)", search.MaxLimit))
 	offset := fs.Int("offset", 0, "hits to skip")
 	asJSON := fs.Bool("json", false, "print one JSON object per hit and line")
-	// The query may come before the flags and hold spaces: dais search members Nguyễn Văn An --unit HN.
-	var words []string
-	rest := args[1:]
-	for len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
-		words, rest = append(words, rest[0]), rest[1:]
-	}
-	if err := fs.Parse(rest); err != nil {
+	// The query may hold spaces: dais search members Nguyễn Văn An --unit HN.
+	words, err := parseArgs(fs, args[1:])
+	if err != nil {
 		return err
 	}
-	words = append(words, fs.Args()...)
 	q := search.Query{Text: strings.Join(words, " "), UnitCode: *unit, BirthYear: *year, Status: *status, Limit: *limit, Offset: *offset}
 	log := newLogger(stderr, c.get("log-level"))
 	db, err := openStore(ctx, c, log)
