@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"text/tabwriter"
@@ -32,8 +33,20 @@ func cmdBenchImport(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.SetOutput(stderr)
 	n := fs.Int("members", 200_000, "generated members in the file")
 	pg := fs.String("pg", os.Getenv("DAIS_TEST_PG"), "PostgreSQL URL to measure as well (a temporary schema is created and dropped)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured runs to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *n < 1000 || *n > 10_000_000 {
 		return usageError("--members must be between 1000 and 10000000")

@@ -265,7 +265,6 @@ func benchLoad(ctx context.Context, db *store.DB, n int, seed uint64, progress f
 	memberIndexes := []string{
 		"CREATE INDEX members_unit ON members (unit_id, full_name)",
 		"CREATE INDEX members_id_blind ON members (id_number_blind)",
-		"CREATE INDEX members_name_key ON members (name_key)",
 		"CREATE INDEX members_updated ON members (updated_at)",
 	}
 	if err := benchExec(ctx, db, "DROP INDEX IF EXISTS members_unit", "DROP INDEX IF EXISTS members_id_blind",

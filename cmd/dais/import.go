@@ -131,12 +131,32 @@ func importMembers(ctx context.Context, db *store.DB, rd *imports.Reader, reason
 		if err != nil {
 			return err
 		}
+		if err := deferIndexes(ctx, tx, w, rd); err != nil {
+			return err
+		}
 		if counts, err = imports.Import(ctx, rd, w); err != nil {
 			return err
 		}
 		return w.Finish(ctx)
 	})
 	return counts, err
+}
+
+// deferIndexes has a large import build the member indexes once at the end, when the file
+// holds more records than the store has members (see member.Importer.DeferIndexes).
+func deferIndexes(ctx context.Context, tx *store.Tx, w importWriter, rd *imports.Reader) error {
+	d, ok := w.(interface{ DeferIndexes(context.Context) error })
+	if !ok || rd.Rows() < 10_000 {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM members`).Scan(&n); err != nil {
+		return fmt.Errorf("count members: %w", err)
+	}
+	if rd.Rows() <= n {
+		return nil
+	}
+	return d.DeferIndexes(ctx)
 }
 
 // unitLookup answers whether a unit code exists and is not dissolved, as member.Importer

@@ -126,6 +126,7 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 			if err != nil {
 				return err
 			}
+			recs := make([]member.Record, 0, n)
 			for range n {
 				p := gen.NewPerson(r)
 				rec := member.Record{UnitCode: leaves[r.IntN(len(leaves))].Code, FullName: p.FullName, Gender: p.Gender,
@@ -136,9 +137,10 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 				}
 				enrich(r, &rec, p)
 				rec.Normalize()
-				if _, err := im.Put(ctx, rec); err != nil {
-					return fmt.Errorf("member %s: %w", rec.CardNumber, err)
-				}
+				recs = append(recs, rec)
+			}
+			if _, err := im.PutBatch(ctx, recs); err != nil {
+				return err
 			}
 			return im.Finish(ctx)
 		})

@@ -2,6 +2,9 @@ package member
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -205,6 +208,90 @@ func TestMemberRecords(t *testing.T) {
 			recs[0].UnitCode = "P.B"
 			if _, err := run(nil, recs); store.ErrorCode(err) != store.ECONFLICT {
 				t.Fatalf("import moving a member: %v", err)
+			}
+		})
+
+		t.Run("batched import with deferred indexes", func(t *testing.T) {
+			indexes := func() []string {
+				var q string
+				if db.Dialect == store.SQLite {
+					q = `SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members' ORDER BY name`
+				} else {
+					q = `SELECT indexname FROM pg_indexes WHERE tablename = 'members' AND schemaname = current_schema() ORDER BY indexname`
+				}
+				rows, err := db.R().QueryContext(ctx, q)
+				names, err := store.Collect(rows, err, func(r store.Scanner) (string, error) {
+					var n string
+					return n, r.Scan(&n)
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return names
+			}
+			before := indexes()
+			// 2.5 chunks of ImportRows: the first 3 cards exist already (one changed).
+			recs := make([]Record, ImportRows*5/2)
+			for i := range recs {
+				recs[i] = rec("P.B", fmt.Sprintf("2%07d", i), "Hoàng Thị Lan")
+				recs[i].Normalize()
+			}
+			batch := func(recs []Record, deferIdx bool) (map[string]int, []string, error) {
+				var counts map[string]int
+				var out []string
+				err := db.Write(ctx, func(tx *store.Tx) error {
+					im, err := NewImporter(ctx, tx, nil, "nhập lô")
+					if err != nil {
+						return err
+					}
+					if deferIdx {
+						if err := im.DeferIndexes(ctx); err != nil {
+							return err
+						}
+					}
+					if out, err = im.PutBatch(ctx, recs); err != nil {
+						return err
+					}
+					counts = im.Counts
+					return im.Finish(ctx)
+				})
+				return counts, out, err
+			}
+			if c, out, err := batch(recs[:3], false); err != nil || c[Created] != 3 || out[2] != Created {
+				t.Fatalf("first batch: %v %v %v", c, out, err)
+			}
+			recs[1].Residence = "phường Kinh Bắc"
+			c, out, err := batch(recs, true)
+			if err != nil || c[Created] != len(recs)-3 || c[Updated] != 1 || c[Unchanged] != 2 || out[1] != Updated || out[len(out)-1] != Created {
+				t.Fatalf("batch: %v %v", c, err)
+			}
+			if after := indexes(); !slices.Equal(before, after) {
+				t.Fatalf("indexes before %v, after %v", before, after)
+			}
+			var members, versions int
+			db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE card_number LIKE '2%'`).Scan(&members)
+			db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM member_versions v JOIN members m ON m.id = v.member_id WHERE m.card_number LIKE '2%'`).Scan(&versions)
+			if members != len(recs) || versions != len(recs)+1 {
+				t.Fatalf("%d members, %d versions", members, versions)
+			}
+			// An error names the record's index in the whole batch, and nothing is kept.
+			more := make([]Record, ImportRows+10)
+			for i := range more {
+				more[i] = rec("P.B", fmt.Sprintf("3%07d", i), "Trịnh Văn Đức")
+				more[i].Normalize()
+			}
+			more[ImportRows+5].UnitCode = "P.NOPE"
+			var re *RecordError
+			if _, _, err := batch(more, true); !errors.As(err, &re) || re.Index != ImportRows+5 || store.ErrorCode(err) != store.EINVALID {
+				t.Fatalf("bad unit: %v", err)
+			}
+			more[ImportRows+5] = more[ImportRows+4]
+			if _, _, err := batch(more, false); !errors.As(err, &re) || re.Index != ImportRows+5 {
+				t.Fatalf("card twice: %v", err)
+			}
+			db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM members WHERE card_number LIKE '3%'`).Scan(&members)
+			if after := indexes(); members != 0 || !slices.Equal(before, after) {
+				t.Fatalf("failed batches left %d members, indexes %v", members, after)
 			}
 		})
 	})

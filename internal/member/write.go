@@ -2,7 +2,6 @@ package member
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -62,37 +61,22 @@ func (m *Member) fromRecord(r Record) {
 	}
 }
 
-// insertTx writes a new member and its first version (no audit entry: callers add it,
-// one per member or one per import batch).
-// Statements of the write path, prepared once by an Importer (nil: plain Exec).
-type writeStmts struct{ member, version *sql.Stmt }
-
 const insertMemberSQL = `INSERT INTO members (id, unit_id, full_name, other_names, gender, birth_date, card_number,
 		id_number_sealed, id_number_blind, ethnicity, religion, hometown, residence, admission_date, official_date, positions,
 		education, professional_level, theory_level, photo_sha256, status, status_date, status_reason, name_key, version, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)`
 
+// memberInsertArgs is the number of parameters of insertMemberSQL.
+const memberInsertArgs = 26
+
 const insertVersionSQL = `INSERT INTO member_versions (member_id, version, at, actor, reason, data) VALUES (?, ?, ?, ?, ?, ?)`
 
-func (w *writeStmts) exec(ctx context.Context, tx *store.Tx, st *sql.Stmt, q string, args ...any) error {
-	var err error
-	if w != nil && st != nil {
-		_, err = st.ExecContext(ctx, args...)
-	} else {
-		_, err = tx.ExecContext(ctx, q, args...)
-	}
-	return err
-}
-
-func insertTx(ctx context.Context, tx *store.Tx, m *Member, reason string) error {
-	return insertWith(ctx, tx, nil, m, reason)
-}
-
-func insertWith(ctx context.Context, tx *store.Tx, w *writeStmts, m *Member, reason string) error {
+// newMemberArgs completes a new member (ID, version, default status) and returns the
+// parameters of insertMemberSQL, its ID number sealed to the row.
+func newMemberArgs(tx *store.Tx, m *Member, now time.Time) []any {
 	if m.ID == "" {
 		m.ID = store.NewID()
 	}
-	now := store.Now()
 	m.Version, m.UpdatedAt = 1, now
 	if m.Status == "" {
 		m.Status = StatusOfficial
@@ -104,36 +88,39 @@ func insertWith(ctx context.Context, tx *store.Tx, w *writeStmts, m *Member, rea
 	if m.IDNumber != "" {
 		sealed, blind = tx.Keys().Seal([]byte(m.IDNumber), idAAD(m.ID)), IDBlind(tx.Keys(), m.IDNumber)
 	}
-	var stMember *sql.Stmt
-	if w != nil {
-		stMember = w.member
-	}
-	if err := w.exec(ctx, tx, stMember, insertMemberSQL,
-		m.ID, m.UnitID, m.FullName, m.OtherNames, m.Gender, m.BirthDate, m.CardNumber, sealed, blind, m.Ethnicity, m.Religion,
+	return []any{m.ID, m.UnitID, m.FullName, m.OtherNames, m.Gender, m.BirthDate, m.CardNumber, sealed, blind, m.Ethnicity, m.Religion,
 		m.Hometown, m.Residence, m.AdmissionDate, m.OfficialDate, m.Positions, m.Education, m.ProfessionalLevel, m.TheoryLevel,
-		m.PhotoSHA256, m.Status, m.StatusDate, m.StatusReason, vntext.Fold(m.FullName), now, now); err != nil {
+		m.PhotoSHA256, m.Status, m.StatusDate, m.StatusReason, vntext.Fold(m.FullName), now, now}
+}
+
+// versionArgs returns the parameters of insertVersionSQL for m as it is now.
+func versionArgs(tx *store.Tx, m *Member, reason string, at time.Time) ([]any, error) {
+	data, err := json.Marshal(m.snapshot())
+	if err != nil {
+		return nil, err
+	}
+	return []any{m.ID, m.Version, at, tx.Actor(), reason, string(data)}, nil
+}
+
+// insertTx writes a new member and its first version (no audit entry: callers add it,
+// one per member or one per import batch).
+func insertTx(ctx context.Context, tx *store.Tx, m *Member, reason string) error {
+	now := store.Now()
+	if _, err := tx.ExecContext(ctx, insertMemberSQL, newMemberArgs(tx, m, now)...); err != nil {
 		if store.IsUniqueViolation(err) {
 			return &store.Error{Code: store.ECONFLICT, Key: "mem.card_taken", Field: "card_number", Message: "card number " + m.CardNumber + " already exists"}
 		}
 		return fmt.Errorf("insert member: %w", err)
 	}
-	return addVersionWith(ctx, tx, w, m, reason, now)
+	return addVersion(ctx, tx, m, reason, now)
 }
 
 func addVersion(ctx context.Context, tx *store.Tx, m *Member, reason string, at time.Time) error {
-	return addVersionWith(ctx, tx, nil, m, reason, at)
-}
-
-func addVersionWith(ctx context.Context, tx *store.Tx, w *writeStmts, m *Member, reason string, at time.Time) error {
-	data, err := json.Marshal(m.snapshot())
+	args, err := versionArgs(tx, m, reason, at)
 	if err != nil {
 		return err
 	}
-	var st *sql.Stmt
-	if w != nil {
-		st = w.version
-	}
-	if err := w.exec(ctx, tx, st, insertVersionSQL, m.ID, m.Version, at, tx.Actor(), reason, string(data)); err != nil {
+	if _, err := tx.ExecContext(ctx, insertVersionSQL, args...); err != nil {
 		return fmt.Errorf("insert member version: %w", err)
 	}
 	return nil

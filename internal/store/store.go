@@ -110,10 +110,13 @@ func (db *DB) openSQLite(path string) error {
 	// WAL lets readers run beside the writer; synchronous(FULL) makes every commit durable
 	// (ballots must survive kill -9 and power loss); busy_timeout waits for a lock instead of
 	// failing at once; _txlock=immediate takes the write lock at BEGIN so a read-then-write
-	// transaction cannot fail half-way with SQLITE_BUSY.
+	// transaction cannot fail half-way with SQLITE_BUSY. The one write connection keeps a
+	// 64 MiB page cache (readers the default 2 MiB each): a large transaction — an import of
+	// a province's members — otherwise spills dirty index pages to the WAL again and again
+	// (measured: the import ran 1.6 times slower with the default cache).
 	base := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
 		"&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_time_format=sqlite"
-	w, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=cache_size(-65536)&_pragma=temp_store(2)")
 	if err != nil {
 		return fmt.Errorf("open sqlite %s: %w", path, err)
 	}

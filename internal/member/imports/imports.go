@@ -146,15 +146,16 @@ type Reader struct {
 	Header    []string // the header row's cells as written
 	HeaderRow int
 
-	opts  Options
-	size  int64
-	src   source
-	cols  []int // per file column, index into Columns or -1
-	pos   []int // per template column, its file column or -1
-	rect  bool  // every row must have the header's number of cells (CSV)…
-	width int   // …or at least up to the last non-empty header
-	read  *countingReaderAt
-	today time.Time // from the last Check, for Each's validation
+	opts    Options
+	size    int64
+	src     source
+	cols    []int // per file column, index into Columns or -1
+	pos     []int // per template column, its file column or -1
+	rect    bool  // every row must have the header's number of cells (CSV)…
+	width   int   // …or at least up to the last non-empty header
+	read    *countingReaderAt
+	today   time.Time // from the last Check, for Each's validation
+	checked int       // data rows the last Check read
 }
 
 // errStop ends a scan early.
@@ -491,8 +492,12 @@ func Check(ctx context.Context, rd *Reader, today time.Time, knownUnit func(code
 		rep.Stopped = true
 		return rep, nil
 	}
+	rd.checked = rep.Rows
 	return rep, err
 }
+
+// Rows is the number of data rows the last Check read (0 before a Check).
+func (rd *Reader) Rows() int { return rd.checked }
 
 func hasField(probs []Problem, field string) bool {
 	for _, p := range probs {
@@ -553,9 +558,10 @@ func Each(ctx context.Context, rd *Reader, fn func(row int, rec member.Record) e
 
 // Writer stores imported records: member.Importer, inside the transaction of one import.
 type Writer interface {
-	// Put writes one record, keyed by its card number, and says what it did:
-	// "created", "updated" or "unchanged".
-	Put(ctx context.Context, rec member.Record) (string, error)
+	// PutBatch writes records, keyed by their card numbers, and says what it did to each:
+	// "created", "updated" or "unchanged". An error about one record wraps a
+	// *member.RecordError naming its index.
+	PutBatch(ctx context.Context, recs []member.Record) ([]string, error)
 }
 
 // Counts are the outcomes of an import.
@@ -565,27 +571,53 @@ type Counts struct {
 	Unchanged int `json:"unchanged"`
 }
 
-// Import streams every record of the file to w. Run Check first: Import stops at the
-// first problem, and only w's transaction makes the import all-or-nothing.
+// Import streams every record of the file to w, member.ImportRows at a time. Run Check
+// first: Import stops at the first problem, and only w's transaction makes the import
+// all-or-nothing.
 func Import(ctx context.Context, rd *Reader, w Writer) (Counts, error) {
 	var c Counts
-	err := Each(ctx, rd, func(row int, rec member.Record) error {
-		outcome, err := w.Put(ctx, rec)
+	recs := make([]member.Record, 0, member.ImportRows)
+	rows := make([]int, 0, member.ImportRows)
+	put := func() error {
+		if len(recs) == 0 {
+			return nil
+		}
+		out, err := w.PutBatch(ctx, recs)
 		if err != nil {
-			return fmt.Errorf("import row %d: %w", row, err)
+			var re *member.RecordError
+			if errors.As(err, &re) && re.Index >= 0 && re.Index < len(rows) {
+				return fmt.Errorf("import row %d: %w", rows[re.Index], re.Err)
+			}
+			return fmt.Errorf("import rows %d–%d: %w", rows[0], rows[len(rows)-1], err)
 		}
-		switch outcome {
-		case "created":
-			c.Created++
-		case "updated":
-			c.Updated++
-		case "unchanged":
-			c.Unchanged++
-		default:
-			return fmt.Errorf("import row %d: the writer reported %q", row, outcome)
+		if len(out) != len(recs) {
+			return fmt.Errorf("import rows %d–%d: the writer reported %d outcomes for %d records", rows[0], rows[len(rows)-1], len(out), len(recs))
 		}
+		for i, outcome := range out {
+			switch outcome {
+			case member.Created:
+				c.Created++
+			case member.Updated:
+				c.Updated++
+			case member.Unchanged:
+				c.Unchanged++
+			default:
+				return fmt.Errorf("import row %d: the writer reported %q", rows[i], outcome)
+			}
+		}
+		recs, rows = recs[:0], rows[:0]
 		return nil
+	}
+	err := Each(ctx, rd, func(row int, rec member.Record) error {
+		recs, rows = append(recs, rec), append(rows, row)
+		if len(recs) < member.ImportRows {
+			return nil
+		}
+		return put()
 	})
+	if err == nil {
+		err = put()
+	}
 	return c, err
 }
 

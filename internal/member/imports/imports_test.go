@@ -266,16 +266,21 @@ func TestProblemCap(t *testing.T) {
 // fakeWriter stands in for member.Importer: records keyed by card number.
 type fakeWriter struct{ cards map[string]member.Record }
 
-func (w *fakeWriter) Put(_ context.Context, r member.Record) (string, error) {
-	old, ok := w.cards[r.CardNumber]
-	w.cards[r.CardNumber] = r
-	switch {
-	case !ok:
-		return "created", nil
-	case old == r:
-		return "unchanged", nil
+func (w *fakeWriter) PutBatch(_ context.Context, recs []member.Record) ([]string, error) {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		old, ok := w.cards[r.CardNumber]
+		w.cards[r.CardNumber] = r
+		switch {
+		case !ok:
+			out[i] = "created"
+		case old == r:
+			out[i] = "unchanged"
+		default:
+			out[i] = "updated"
+		}
 	}
-	return "updated", nil
+	return out, nil
 }
 
 func TestImport(t *testing.T) {
@@ -318,4 +323,13 @@ func TestImport(t *testing.T) {
 
 type writerFunc func(member.Record) (string, error)
 
-func (f writerFunc) Put(_ context.Context, r member.Record) (string, error) { return f(r) }
+func (f writerFunc) PutBatch(_ context.Context, recs []member.Record) ([]string, error) {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		var err error
+		if out[i], err = f(r); err != nil {
+			return nil, &member.RecordError{Index: i, Err: err}
+		}
+	}
+	return out, nil
+}
