@@ -219,7 +219,9 @@ func (s *Service) AddSession(ctx context.Context, p *store.Principal, meetingID 
 		return "", err
 	}
 	return s.writeAgenda(ctx, p, meetingID, "meeting.session_add", "meeting_session", in, []string{EventAgenda},
-		func(tx *store.Tx, m Meeting) (string, error) { return insertSession(ctx, tx, m.ID, in.Title, in.StartsAt) })
+		func(tx *store.Tx, m Meeting) (string, error) {
+			return insertSession(ctx, tx, m.ID, in.Title, in.StartsAt)
+		})
 }
 
 // UpdateSession changes a session's title and start.
