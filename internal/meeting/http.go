@@ -419,14 +419,15 @@ func (h *Handlers) answer(w http.ResponseWriter, r *http.Request) error {
 // --- the delegate's tablet --------------------------------------------------------------
 
 type tabletView struct {
-	M      Meeting
-	R      Rights
-	Agenda Agenda
-	Docs   map[string]string // document ID → title
-	Me     *Participant
-	Note   string
-	Error  string
-	Saved  bool
+	LiveURL string // the SSE endpoint for this meeting, with the topic's head as cursor when known
+	M       Meeting
+	R       Rights
+	Agenda  Agenda
+	Docs    map[string]string // document ID → title
+	Me      *Participant
+	Note    string
+	Error   string
+	Saved   bool
 }
 
 func (h *Handlers) tabletData(ctx context.Context, p *store.Principal, id string, withMe bool) (tabletView, error) {
@@ -434,7 +435,7 @@ func (h *Handlers) tabletData(ctx context.Context, p *store.Principal, id string
 	if err != nil {
 		return tabletView{}, err
 	}
-	v := tabletView{M: m, R: h.svc.Rights(p, m), Agenda: ag, Docs: map[string]string{}}
+	v := tabletView{M: m, R: h.svc.Rights(p, m), Agenda: ag, Docs: map[string]string{}, LiveURL: h.svc.liveURL(ctx, m.ID)}
 	var ids []string
 	for _, se := range ag.Sessions {
 		for _, it := range se.Items {

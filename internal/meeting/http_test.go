@@ -162,7 +162,7 @@ func TestHTTP(t *testing.T) {
 		st, _, body = e.do("daibieu", "POST", "/meetings/"+id+"/answer", form("daibieu", "answer", "accepted", "back", "tablet"))
 		check("answer", st, body, http.StatusSeeOther)
 		st, _, body = e.do("daibieu", "GET", "/meetings/"+id+"/tablet", "")
-		check("tablet", st, body, http.StatusOK, `hx-ext="sse"`, `sse-connect="/live?topics=meeting.`+id+`"`, `hx-trigger="sse:current`,
+		check("tablet", st, body, http.StatusOK, `hx-ext="sse"`, `sse-connect="/live?topics=meeting.`+id+`&amp;cursor=meeting.`+id+`:`, `hx-trigger="sse:current`,
 			`hx-get="/meetings/`+id+`/tablet/agenda"`, `href="/documents/doc-bc-2"`, "Sẽ tham dự", "015", "Chưa bắt đầu mục nào")
 		if strings.Index(body, "Thảo luận") > strings.Index(body, "Báo cáo chính trị") {
 			t.Errorf("the moved item is not first on the tablet")

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -153,6 +154,24 @@ func (s *Service) publish(ctx context.Context, meetingID, typ string, data map[s
 	if err != nil {
 		s.log.WarnContext(ctx, "meeting: publish", "meeting", meetingID, "type", typ, "err", err)
 	}
+}
+
+// header is what a hub offers beyond Publish (internal/live's Hub has it): the topic's last
+// sequence number, so a page can follow the topic from the state it was rendered in.
+type headReader interface {
+	Head(ctx context.Context, topic string) (uint64, error)
+}
+
+// liveURL is the /live URL a page showing meeting id connects to: with the topic's head
+// as cursor when the publisher knows it, so no event between render and connection is lost.
+func (s *Service) liveURL(ctx context.Context, id string) string {
+	u := "/live?topics=" + Topic(id)
+	if h, ok := s.pub.(headReader); ok {
+		if n, err := h.Head(ctx, Topic(id)); err == nil {
+			u += "&cursor=" + Topic(id) + ":" + strconv.FormatUint(n, 10)
+		}
+	}
+	return u
 }
 
 // access is what the caller may do with one meeting.

@@ -85,6 +85,13 @@ func (e *events) Publish(ctx context.Context, topic, typ string, data []byte) (u
 	return uint64(len(e.got)), nil
 }
 
+// Head is the hub's last sequence number of a topic (the tablet puts it in its /live URL).
+func (e *events) Head(ctx context.Context, topic string) (uint64, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return uint64(len(e.got)), nil
+}
+
 func (e *events) take() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
