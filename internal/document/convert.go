@@ -243,9 +243,9 @@ func ParseClassification(s string) (string, error) {
 		return "", errConfidential()
 	}
 	switch f {
-	case "PUBLIC", "CÔNG KHAI", "":
+	case "PUBLIC", "CÔNG KHAI":
 		return Public, nil
-	case "INTERNAL", "NỘI BỘ":
+	case "INTERNAL", "NỘI BỘ", "": // unstated: the cautious level
 		return Internal, nil
 	case "RESTRICTED", "HẠN CHẾ":
 		return Restricted, nil

@@ -226,7 +226,7 @@ func FuzzHTMLImport(f *testing.F) {
 }
 
 func TestClassification(t *testing.T) {
-	for in, want := range map[string]string{"": Public, "public": Public, "Nội bộ": Internal, "internal": Internal, "restricted": Restricted, "HẠN CHẾ": Restricted} {
+	for in, want := range map[string]string{"": Internal, "public": Public, "Nội bộ": Internal, "internal": Internal, "restricted": Restricted, "HẠN CHẾ": Restricted} {
 		if got, err := ParseClassification(in); err != nil || got != want {
 			t.Errorf("ParseClassification(%q) = %q, %v", in, got, err)
 		}

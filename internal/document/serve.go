@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-pdf/fpdf"
 	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 
 	"dais/internal/pdfdoc"
 	"dais/internal/store"
@@ -302,7 +303,7 @@ func buildEPUB(d *Document, v *Version, img []byte, mark, lang string) ([]byte, 
 // attributes quoted, text escaped for XML); images, which would point outside the book,
 // become their alternative text.
 func toXHTML(s string) string {
-	nodes, err := xhtml.ParseFragment(strings.NewReader(Sanitize(s)), &xhtml.Node{Type: xhtml.ElementNode, Data: "div"})
+	nodes, err := xhtml.ParseFragment(strings.NewReader(Sanitize(s)), &xhtml.Node{Type: xhtml.ElementNode, Data: "div", DataAtom: atom.Div})
 	if err != nil {
 		return html.EscapeString(s)
 	}
