@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"dais/internal/account"
@@ -25,6 +26,8 @@ type Options struct {
 	Members  int // members spread over the cells and grassroots organizations
 	Communes int
 	Cells    int // cells per commune (± 2)
+	// National generates all 34 provinces, as more than 200,000 members always do.
+	National bool
 }
 
 const (
@@ -78,8 +81,9 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 	r := rand.New(rand.NewPCG(opts.Seed, opts.Seed^0xda15))
 	// A province for an ordinary demo; the whole country when the member count asks for it.
 	tree := gen.Province(r, opts.Communes, opts.Cells)
-	if opts.Members > nationalThreshold {
-		tree = gen.NationalTree(r, opts.Members/25)
+	national := opts.National || opts.Members > nationalThreshold
+	if national {
+		tree = gen.NationalTree(r, max(opts.Members/25, 1600)) // 1,600 cells: four communes in Bắc Ninh at least
 	}
 	var res Result
 	units := map[string]org.Unit{}
@@ -116,30 +120,69 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 	if err != nil {
 		return res, fmt.Errorf("seed organization: %w", err)
 	}
-	// Members go through the importer, in chunks of one transaction each: one audit entry
-	// per thousand members, a version per member, as a real import.
+	// Members go through the importer, as a real import: a version per member, one audit
+	// entry per thousand. An ordinary demo writes one transaction per chunk; the national
+	// dataset writes one transaction that builds the member indexes once at the end
+	// (Importer.DeferIndexes): updating them row by row makes SQLite keep a statement
+	// journal of every random index page a multi-row INSERT touches, many times slower.
 	cards := gen.NewCards(opts.Seed)
-	for done := 0; done < opts.Members; {
+	put := func(ctx context.Context, im *member.Importer, n int) error {
+		recs := make([]member.Record, 0, n)
+		for range n {
+			p := gen.NewPerson(r)
+			rec := member.Record{UnitCode: leaves[r.IntN(len(leaves))].Code, FullName: p.FullName, Gender: p.Gender,
+				BirthDate: p.BirthDate.Format(time.DateOnly), CardNumber: cards.Next(), Ethnicity: p.Ethnicity,
+				Religion: p.Religion, Hometown: p.Hometown, AdmissionDate: p.AdmissionDate.Format(time.DateOnly)}
+			if !p.OfficialDate.IsZero() {
+				rec.OfficialDate = p.OfficialDate.Format(time.DateOnly)
+			}
+			enrich(r, &rec, p)
+			rec.Normalize()
+			recs = append(recs, rec)
+		}
+		_, err := im.PutBatch(ctx, recs)
+		return err
+	}
+	report := func(done int) {
+		res.Members = done
+		if progress != nil && opts.Members > chunk {
+			fmt.Fprintf(progress, "demo: %d/%d members (%s)\n", done, opts.Members, time.Since(start).Round(time.Second))
+		}
+	}
+	if national {
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			im, err := member.NewImporter(ctx, tx, nil, "dữ liệu mẫu")
+			if err != nil {
+				return err
+			}
+			if err := im.DeferIndexes(ctx); err != nil {
+				return err
+			}
+			for done := 0; done < opts.Members; {
+				n := min(chunk, opts.Members-done)
+				if err := put(ctx, im, n); err != nil {
+					return err
+				}
+				done += n
+				report(done)
+			}
+			if progress != nil {
+				fmt.Fprintf(progress, "demo: building member indexes (%s)\n", time.Since(start).Round(time.Second))
+			}
+			return im.Finish(ctx)
+		})
+		if err != nil {
+			return res, fmt.Errorf("seed members: %w", err)
+		}
+	}
+	for done := 0; done < opts.Members && !national; {
 		n := min(chunk, opts.Members-done)
 		err := db.Write(ctx, func(tx *store.Tx) error {
 			im, err := member.NewImporter(ctx, tx, nil, "dữ liệu mẫu")
 			if err != nil {
 				return err
 			}
-			recs := make([]member.Record, 0, n)
-			for range n {
-				p := gen.NewPerson(r)
-				rec := member.Record{UnitCode: leaves[r.IntN(len(leaves))].Code, FullName: p.FullName, Gender: p.Gender,
-					BirthDate: p.BirthDate.Format(time.DateOnly), CardNumber: cards.Next(), Ethnicity: p.Ethnicity,
-					Religion: p.Religion, Hometown: p.Hometown, AdmissionDate: p.AdmissionDate.Format(time.DateOnly)}
-				if !p.OfficialDate.IsZero() {
-					rec.OfficialDate = p.OfficialDate.Format(time.DateOnly)
-				}
-				enrich(r, &rec, p)
-				rec.Normalize()
-				recs = append(recs, rec)
-			}
-			if _, err := im.PutBatch(ctx, recs); err != nil {
+			if err := put(ctx, im, n); err != nil {
 				return err
 			}
 			return im.Finish(ctx)
@@ -148,16 +191,18 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 			return res, fmt.Errorf("seed members: %w", err)
 		}
 		done += n
-		res.Members = done
-		if progress != nil && opts.Members > chunk {
-			fmt.Fprintf(progress, "demo: %d/%d members (%s)\n", done, opts.Members, time.Since(start).Round(time.Second))
-		}
+		report(done)
 	}
 	if progress != nil {
 		fmt.Fprintf(progress, "demo: %d units and %d members in %s\n", res.Units, res.Members, time.Since(start).Round(time.Millisecond))
 	}
 
+	// The accounts and the reorganization are in Bắc Ninh, also in the national dataset.
 	province := units["BN"]
+	communes, leaves = under(communes, province.Path), under(leaves, province.Path)
+	if len(communes) < 2 || len(leaves) == 0 {
+		return res, fmt.Errorf("demo: the generated tree has %d communes and %d cells under %s; 2 and 1 at least are needed", len(communes), len(leaves), province.Code)
+	}
 	communeA, communeB := communes[0], communes[1]
 	cell := leaves[0]
 	for _, l := range leaves {
@@ -205,6 +250,17 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 		return res, fmt.Errorf("demo reorganization: %w", err)
 	}
 	return res, nil
+}
+
+// under keeps the units in the subtree at path.
+func under(us []org.Unit, path string) []org.Unit {
+	var out []org.Unit
+	for _, u := range us {
+		if path != "" && strings.HasPrefix(u.Path, path) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // reorganize replays a little of a real year so the demo has history to show: two

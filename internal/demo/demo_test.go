@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"dais/internal/audit"
@@ -81,4 +82,40 @@ func TestSeedDeterministic(t *testing.T) {
 			t.Fatalf("seed 42 differs at %d: %q vs %q", i, a[i], b[i])
 		}
 	}
+}
+
+// The national dataset (34 provinces, one seeding transaction with the member indexes
+// built at the end) keeps the accounts and the reorganization in Bắc Ninh.
+func TestSeedNational(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		res, err := Seed(ctx, db, Options{Seed: 3, Members: 3000, National: true}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var provinces, members, versions, outside int
+		db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE type = 'province'`).Scan(&provinces)
+		db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM members`).Scan(&members)
+		db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM member_versions`).Scan(&versions)
+		if provinces != 34 || members != 3000 || res.Members != 3000 || versions < members {
+			t.Fatalf("%d provinces, %d members (%d reported), %d versions", provinces, members, res.Members, versions)
+		}
+		for _, l := range res.Logins {
+			if l.UnitCode != "TW" && !strings.HasPrefix(l.UnitCode, "BN") {
+				outside++
+			}
+		}
+		var merged int
+		db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE merged_into IS NOT NULL AND code LIKE 'BN.%'`).Scan(&merged)
+		if outside != 0 || merged != 2 {
+			t.Fatalf("%d logins outside Bắc Ninh, %d merged communes there", outside, merged)
+		}
+		if db.Dialect == store.SQLite {
+			var idx int
+			db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members' AND sql IS NOT NULL`).Scan(&idx)
+			if idx != 3 {
+				t.Fatalf("%d member indexes after seeding, want 3", idx)
+			}
+		}
+	})
 }
