@@ -2,8 +2,8 @@ package document
 
 import (
 	"archive/zip"
-	"compress/zlib"
 	"bytes"
+	"compress/zlib"
 	"image"
 	"image/png"
 	"strings"
