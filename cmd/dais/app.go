@@ -9,12 +9,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"time"
 
 	"dais/internal/account"
 	"dais/internal/audit"
+	"dais/internal/live"
 	"dais/internal/member"
 	"dais/internal/member/export"
 	"dais/internal/member/imports"
@@ -88,13 +90,15 @@ type app struct {
 	units    *org.Service
 	members  *member.Service
 	index    *search.Index
+	live     live.Hub    // live events: publish after commit; see newLive
+	liveAuth *live.Kinds // who may follow which topic; the meeting package adds "meeting"
 	web      *web.Server
 	log      *slog.Logger
 }
 
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
-	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages, search.Messages)
+	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages, search.Messages, live.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +127,33 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	search.Routes(a.web, a.index)
 	imports.Routes(a.web, db, filepath.Join(c.get("data"), "imports"), log)
 	ocr.Routes(a.web, ocr.NewService(db, filepath.Join(c.get("data"), "blobs"), ocr.Options{Logger: log}), a.members)
+	if err := a.newLive(c); err != nil {
+		return nil, err
+	}
 	return a, nil
+}
+
+// newLive creates the live hub (in-process when nats-url is empty, NATS JetStream
+// otherwise), the topic authorizers and GET /live.
+func (a *app) newLive(c config) error {
+	url, ok := c["nats-url"]
+	if !ok {
+		url = os.Getenv("DAIS_NATS_URL") // subcommands that do not bind the flag
+	}
+	if url == "" {
+		a.live = live.NewMemory(live.Options{})
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		h, err := live.NewJetStream(ctx, url, live.JetStreamOptions{Logger: a.log})
+		if err != nil {
+			return err
+		}
+		a.live = h
+	}
+	a.liveAuth = live.NewKinds(a.db)
+	live.Routes(a.web, a.live, a.liveAuth)
+	return nil
 }
 
 // serve runs the HTTP server until ctx ends, with the housekeeping loops: audit
@@ -145,6 +175,7 @@ func (a *app) serve(ctx context.Context, addr string, ready func(url string)) er
 	go a.housekeeping(ctx)
 	go a.searchIndex(ctx)
 	errc := make(chan error, 1)
+	srv.RegisterOnShutdown(func() { a.live.Close() }) // ends the SSE streams so Shutdown need not wait
 	go func() { errc <- srv.Serve(ln) }()
 	a.log.Info("dais serving", "url", url, "store", a.db.Dialect, "version", appVersion())
 	if ready != nil {

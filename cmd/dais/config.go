@@ -20,6 +20,7 @@ var settings = []setting{
 	{"addr", "DAIS_ADDR", "127.0.0.1:8080", "address the web server listens on", false},
 	{"data", "DAIS_DATA", "./dais-data", "data directory: the SQLite store, blobs and the key file", false},
 	{"db", "DAIS_DB", "", "database URL: empty for SQLite in the data directory, or postgres://user@host:5432/db", true},
+	{"nats-url", "DAIS_NATS_URL", "", "NATS server with JetStream (nats://host:4222) carrying live events between replicas; empty: the in-process hub (one replica)", true},
 	{"key-file", "DAIS_KEY_FILE", "", "file holding the 32-byte master key (hex); empty: dais.key in the data directory, created if missing", false},
 	{"secure-cookies", "DAIS_SECURE_COOKIES", "false", "mark cookies Secure (set when Dais is served over HTTPS)", false},
 	{"place", "DAIS_PLACE", "Bắc Ninh", "place name printed on the date line of documents (\"Bắc Ninh, ngày … tháng … năm …\")", false},

@@ -1,6 +1,7 @@
 package live
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"sync"
@@ -39,8 +40,8 @@ var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b 
 // the web layer (403/404/500), except malformed topics or cursors: 400 with a plain
 // message, as the EventSource protocol has no page to show.
 //
-// The stream costs no goroutine of its own: the request's goroutine waits on the
-// subscription's wake-up channel, the heartbeat timer and the request context.
+// Over HTTP/1.1 the handler takes the connection over (Hijack) and streams from one small
+// goroutine; over HTTP/2 it streams from the request's goroutine.
 func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := web.PrincipalFrom(ctx)
@@ -77,18 +78,11 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	defer sub.Close()
 
-	rc := http.NewResponseController(w)
-	// The server's ReadTimeout would end the stream (net/http cancels the request when
-	// its background read hits the deadline): a stream has no read deadline.
-	_ = rc.SetReadDeadline(time.Time{})
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/event-stream; charset=utf-8") // the gzip middleware leaves it alone
 	hdr.Set("Cache-Control", "no-store")
 	hdr.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-
 	heartbeat, retry, wt := h.Heartbeat, h.Retry, h.WriteTimeout
 	if heartbeat <= 0 {
 		heartbeat = 15 * time.Second
@@ -99,43 +93,80 @@ func (h *Handler) Serve(w http.ResponseWriter, r *http.Request) error {
 	if wt <= 0 {
 		wt = 30 * time.Second
 	}
-	send := func(b []byte) error {
-		_ = rc.SetWriteDeadline(time.Now().Add(wt))
-		if _, err := w.Write(b); err != nil {
-			return err
-		}
-		return rc.Flush()
-	}
 	// Opening: the reconnection delay, and the starting cursor as the last event ID, so a
 	// client that reconnects before any event resumes from here rather than from "now".
-	bp := bufPool.Get().(*[]byte)
-	b := append((*bp)[:0], "retry: "...)
-	b = appendUint(b, uint64(retry.Milliseconds()))
-	b = append(b, "\nid: "...)
-	b = sub.Cursor().Append(b)
-	b = append(b, "\n\n"...)
-	err = send(b)
-	*bp = b
-	bufPool.Put(bp)
+	opening := append([]byte("retry: "), appendUint(nil, uint64(retry.Milliseconds()))...)
+	opening = append(opening, "\nid: "...)
+	opening = sub.Cursor().Append(opening)
+	opening = append(opening, "\n\n"...)
+
+	rc := http.NewResponseController(w)
+	conn, _, err := rc.Hijack()
 	if err != nil {
+		// HTTP/2 cannot hand the connection over: stream from this goroutine instead.
+		defer sub.Close()
+		// The server's ReadTimeout would end the stream (net/http cancels the request
+		// when its background read hits the deadline): a stream has no read deadline.
+		_ = rc.SetReadDeadline(time.Time{})
+		w.WriteHeader(http.StatusOK)
+		send := func(b []byte) error {
+			_ = rc.SetWriteDeadline(time.Now().Add(wt))
+			if _, err := w.Write(b); err != nil {
+				return err
+			}
+			return rc.Flush()
+		}
+		if send(opening) == nil {
+			h.stream(sub, send, heartbeat, ctx.Done())
+		}
 		return nil
 	}
+	// HTTP/1.1: take the connection over and let the request's goroutine end. An idle
+	// stream then costs one small goroutine and the socket, instead of net/http's
+	// request goroutine (its stack grown by the login and authorization queries), its
+	// background reader, 10 KB of buffers and the request's objects. The response is
+	// delimited by closing the connection; a client that went away is noticed at the
+	// next write (the heartbeat at the latest).
+	head := append([]byte(nil), "HTTP/1.1 200 OK\r\n"...)
+	var hb bytes.Buffer
+	_ = hdr.Write(&hb)
+	head = append(head, hb.Bytes()...)
+	head = append(head, "Connection: close\r\n\r\n"...)
+	head = append(head, opening...)
+	_ = conn.SetDeadline(time.Time{})
+	send := func(b []byte) error {
+		_ = conn.SetWriteDeadline(time.Now().Add(wt))
+		_, err := conn.Write(b)
+		return err
+	}
+	go func() {
+		defer conn.Close()
+		defer sub.Close()
+		if send(head) == nil {
+			h.stream(sub, send, heartbeat, nil)
+		}
+	}()
+	return nil
+}
 
+// stream sends events and heartbeats until the subscription ends, a write fails or done
+// is closed.
+func (h *Handler) stream(sub *Subscription, send func([]byte) error, heartbeat time.Duration, done <-chan struct{}) {
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
 	for {
 		select {
-		case <-ctx.Done():
-			return nil
+		case <-done:
+			return
 		case <-sub.Done():
-			return nil // dropped (slow) or hub closed: the client reconnects with Last-Event-ID
+			return // dropped (slow) or hub closed: the client reconnects with Last-Event-ID
 		case <-tick.C:
 			if send([]byte(": heartbeat\n\n")) != nil {
-				return nil
+				return
 			}
 		case <-sub.Ready():
 			if h.deliver(sub, send) != nil {
-				return nil
+				return
 			}
 		}
 	}

@@ -273,3 +273,34 @@ func TestSSESlowClientDropped(t *testing.T) {
 		t.Fatalf("resumed ids %v", got)
 	}
 }
+
+// Over HTTP/2 the connection cannot be taken over: the request's goroutine streams.
+func TestSSEOverHTTP2(t *testing.T) {
+	hub := NewMemory(Options{})
+	cat, _ := web.NewCatalog(web.BaseMessages(), Messages)
+	rd, _ := web.NewRenderer(cat, "test")
+	srv := web.NewServer(web.Config{Logger: slog.New(slog.DiscardHandler), Auth: fakeAuth{}, Catalog: cat, Renderer: rd})
+	Routes(srv, hub, NewKinds(nil))
+	ts := httptest.NewUnstartedServer(srv)
+	ts.EnableHTTP2 = true
+	ts.StartTLS()
+	defer ts.Close()
+	req, _ := http.NewRequest("GET", ts.URL+"/live?topics=user.bob", nil)
+	req.Header.Set("Authorization", "Bearer bob")
+	resp, err := ts.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.ProtoMajor != 2 || resp.StatusCode != 200 {
+		t.Fatalf("%s %d", resp.Proto, resp.StatusCode)
+	}
+	s := &stream{resp, bufio.NewReader(resp.Body)}
+	if ev := s.next(t); ev.id != "user.bob:0" {
+		t.Fatalf("opening %+v", ev)
+	}
+	hub.Publish(context.Background(), "user.bob", "notice", []byte(`{"a":1}`))
+	if ev := s.next(t); ev.id != "user.bob:1" || ev.event != "notice" || ev.data != `{"a":1}` {
+		t.Fatalf("event %+v", ev)
+	}
+}
