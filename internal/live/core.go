@@ -69,6 +69,9 @@ type topic struct {
 	head   uint64  // the last sequence number (0: none yet)
 	subs   map[*Subscription]int
 	loaded bool // JetStream: the retained history was read from the stream
+	// snap is log and head as of the last change, for Poll to read without the lock:
+	// thousands of subscribers woken by one event must not queue on t.mu.
+	snap atomic.Pointer[snapshot]
 
 	// JetStream publishing: the newest event seen on this topic (from the consumer, an
 	// ack or the stream's last message), as its per-topic and stream sequence numbers,
@@ -103,6 +106,15 @@ func (c *core) topic(name string) (*topic, error) {
 	return t, nil
 }
 
+type snapshot struct {
+	log  []Event
+	head uint64
+}
+
+// publishLocked makes the current log visible to Poll. Called with t.mu held, after
+// every change and before waking subscribers.
+func (t *topic) publishLocked() { t.snap.Store(&snapshot{t.log, t.head}) }
+
 // first is the oldest retained sequence number (head+1 when the log is empty).
 func (t *topic) first() uint64 { return t.head - uint64(len(t.log)) + 1 }
 
@@ -111,6 +123,7 @@ func (c *core) appendLocked(t *topic, ev Event) {
 	t.log = append(t.log, ev)
 	t.head = ev.Seq
 	c.trimLocked(t)
+	t.publishLocked()
 	c.fanoutLocked(t)
 }
 
@@ -290,21 +303,28 @@ func (s *Subscription) Poll(fn func(evs []Event) error) error {
 	if s.done.Load() {
 		return s.err
 	}
+	cutoff := s.c.opt.Now().Add(-s.c.opt.MaxAge)
 	for i, t := range s.topics {
 		after := s.cur[i].Load()
-		t.mu.Lock()
+		var log []Event
+		var head uint64
+		if sn := t.snap.Load(); sn != nil {
+			log, head = sn.log, sn.head
+		}
 		// Age limits apply on read too: a quiet topic keeps its old events until the next
 		// publication, but a resuming client must not get them.
-		s.c.trimLocked(t)
+		for len(log) > 0 && log[0].Time.Before(cutoff) {
+			log = log[1:]
+		}
+		first := head - uint64(len(log)) + 1
 		var evs []Event
 		switch {
-		case after == t.head:
-		case after > t.head || after+1 < t.first():
-			evs = []Event{{Topic: t.name, Seq: t.head, Type: TypeReload, Data: reloadData(t.name, t.head), Time: s.c.opt.Now().UTC()}}
+		case after == head:
+		case after > head || after+1 < first:
+			evs = []Event{{Topic: t.name, Seq: head, Type: TypeReload, Data: reloadData(t.name, head), Time: s.c.opt.Now().UTC()}}
 		default:
-			evs = t.log[after+1-t.first():]
+			evs = log[after+1-first:]
 		}
-		t.mu.Unlock()
 		if len(evs) == 0 {
 			continue
 		}

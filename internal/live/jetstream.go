@@ -260,6 +260,7 @@ func (h *JetStreamHub) mergeLocked(t *topic, hist []Event) {
 	}
 	t.log, t.head = log, top
 	h.c.trimLocked(t)
+	t.publishLocked()
 	h.c.fanoutLocked(t)
 }
 
