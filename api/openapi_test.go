@@ -258,21 +258,21 @@ func routeFile(name string) bool {
 }
 
 var (
-	// apiRE finds API registrations: srv.Public("METHOD /api/..."), srv.Private(...), and
-	// through a handler's field, h.srv.Private(...).
-	apiRE = regexp.MustCompile(`\b\w+\.(Public|Private)\(\s*"([A-Z]+) (/api/[^"]*)"`)
+	// apiRE finds API registrations: srv.Public("METHOD /api/..."), srv.Private(...),
+	// srv.PrivateLimit(...), and through a handler's field, h.srv.Private(...).
+	apiRE = regexp.MustCompile(`\b\w+\.(Public|Private|PrivateLimit)\(\s*"([A-Z]+) (/api/[^"]*)"`)
 	// callRE finds every registration call, and litRE those whose pattern is a string
 	// literal: a call the scanner cannot read (a constant, a variable) must fail the test
 	// rather than leave its route silently unchecked.
-	callRE = regexp.MustCompile(`\.(Public|Private)\(`)
-	litRE  = regexp.MustCompile(`\.(Public|Private)\(\s*"[A-Z]+ /[^"]*"`)
+	callRE = regexp.MustCompile(`\.(Public|Private|PrivateLimit)\(`)
+	litRE  = regexp.MustCompile(`\.(Public|Private|PrivateLimit)\(\s*"[A-Z]+ /[^"]*"`)
 )
 
 // apiRoutes reads the /api/ routes registered in one Go source (true for Private).
 func apiRoutes(src string) map[string]bool {
 	routes := map[string]bool{}
 	for _, m := range apiRE.FindAllStringSubmatch(src, -1) {
-		routes[m[2]+" "+m[3]] = m[1] == "Private"
+		routes[m[2]+" "+m[3]] = m[1] != "Public"
 	}
 	return routes
 }

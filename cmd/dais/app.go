@@ -16,7 +16,9 @@ import (
 
 	"dais/internal/account"
 	"dais/internal/audit"
+	"dais/internal/document"
 	"dais/internal/live"
+	"dais/internal/meeting"
 	"dais/internal/member"
 	"dais/internal/member/export"
 	"dais/internal/member/imports"
@@ -85,20 +87,23 @@ func openStore(ctx context.Context, c config, log *slog.Logger) (*store.DB, erro
 
 // app is the wired product: services and the web server.
 type app struct {
-	db       *store.DB
-	accounts *account.Service
-	units    *org.Service
-	members  *member.Service
-	index    *search.Index
-	live     live.Hub    // live events: publish after commit; see newLive
-	liveAuth *live.Kinds // who may follow which topic; the meeting package adds "meeting"
-	web      *web.Server
-	log      *slog.Logger
+	db        *store.DB
+	accounts  *account.Service
+	units     *org.Service
+	members   *member.Service
+	index     *search.Index
+	meetings  *meeting.Service
+	documents *document.Service
+	live      live.Hub    // live events: publish after commit; see newLive
+	liveAuth  *live.Kinds // who may follow which topic; the meeting package adds "meeting"
+	web       *web.Server
+	log       *slog.Logger
 }
 
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
-	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages, search.Messages, live.Messages)
+	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages, search.Messages, live.Messages,
+		meeting.Messages, document.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +115,8 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	for _, p := range []struct {
 		ns  string
 		fsf func() fs.FS
-	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}, {"import", imports.Templates}, {"search", search.Templates}} {
+	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}, {"import", imports.Templates}, {"search", search.Templates},
+		{"meeting", meeting.Templates}, {"document", document.Templates}} {
 		if err := rd.AddPages(p.ns, p.fsf()); err != nil {
 			return nil, err
 		}
@@ -118,19 +124,56 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	a := &app{db: db, accounts: account.NewService(db), units: org.NewService(db), members: member.NewService(db), log: log}
 	a.web = web.NewServer(web.Config{Logger: log, Auth: a.accounts, Ready: db, Catalog: catalog, Renderer: rd,
 		SecureCookies: c.bool("secure-cookies"), Version: v})
+	if err := a.newLive(c); err != nil {
+		return nil, err
+	}
+	blobs := store.NewBlobs(filepath.Join(c.get("data"), "blobs"), db.Keys)
+	a.meetings = meeting.NewService(db, a.live, log)
+	a.liveAuth.Handle("meeting", a.meetings)
+	a.documents = document.NewService(db, blobs, meetingAudience{a.meetings}, a.live, document.Options{Logger: log})
 	account.Routes(a.web, a.accounts)
-	org.Routes(a.web, a.units, a.members, a.members, a.accounts)
+	org.Routes(a.web, a.units, a.members, a.members, a.accounts, a.meetings)
 	member.Routes(a.web, a.members, a.units)
 	export.Routes(a.web, a.members, a.units, c.get("place"))
-	a.members.SetBlobs(store.NewBlobs(filepath.Join(c.get("data"), "blobs"), db.Keys))
+	a.members.SetBlobs(blobs)
 	a.index = search.New(db)
 	search.Routes(a.web, a.index)
 	imports.Routes(a.web, db, filepath.Join(c.get("data"), "imports"), log)
 	ocr.Routes(a.web, ocr.NewService(db, filepath.Join(c.get("data"), "blobs"), ocr.Options{Logger: log}), a.members)
-	if err := a.newLive(c); err != nil {
-		return nil, err
-	}
+	meeting.Routes(a.web, a.meetings, meeting.Options{Documents: a.documents, Place: c.get("place")})
+	document.Routes(a.web, a.documents)
 	return a, nil
+}
+
+// meetingAudience tells the document package a reader's role in a meeting: the
+// meeting's chair (chủ tọa, đoàn chủ tịch) reads what the presidium may read.
+type meetingAudience struct{ m *meeting.Service }
+
+func (a meetingAudience) RoleIn(ctx context.Context, meetingID, userID string) (string, bool, error) {
+	role, ok, err := a.m.RoleIn(ctx, meetingID, userID)
+	if role == meeting.RoleChair {
+		role = document.RolePresidium
+	}
+	return role, ok, err
+}
+
+// seedDemo adds the meetings and documents of the demo, once: the documents of the
+// provincial congress, then the meetings, the congress's political report with them.
+func (a *app) seedDemo(ctx context.Context) error {
+	var n int
+	if err := a.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM meetings`).Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	docs, err := document.Seed(ctx, a.documents, "BN", "")
+	if err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(docs))
+	for _, d := range docs {
+		ids = append(ids, d.ID)
+	}
+	_, err = meeting.Seed(ctx, a.db, meeting.SeedOptions{Documents: ids})
+	return err
 }
 
 // newLive creates the live hub (in-process when nats-url is empty, NATS JetStream

@@ -742,7 +742,7 @@ func testHTTPAnonymous(t *testing.T, f *httpFixture) {
 // feature packages, read from their sources so that a new route is covered at once.
 func privateRoutes(t *testing.T) []string {
 	t.Helper()
-	re := regexp.MustCompile(`\.Private\("([A-Z]+ /[^"]*)"`)
+	re := regexp.MustCompile(`\.Private(?:Limit)?\("([A-Z]+ /[^"]*)"`)
 	var routes []string
 	err := filepath.WalkDir("../../internal", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {

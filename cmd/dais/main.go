@@ -171,6 +171,11 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 	if err != nil {
 		return err
 	}
+	if withDemo {
+		if err := a.seedDemo(ctx); err != nil {
+			return fmt.Errorf("seed demo meetings and documents: %w", err)
+		}
+	}
 	return a.serve(ctx, c.get("addr"), func(url string) {
 		if withDemo {
 			printLogins(stdout, url, c.get("data"), logins)

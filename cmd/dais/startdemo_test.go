@@ -10,7 +10,7 @@ import (
 
 // startDemo seeds a fresh SQLite store with the demo data and serves it on loopback,
 // in-process, with the same wiring as `dais demo` (openStore, demo.Seed, newApp,
-// serve). It returns the server's base URL and what seeding created; the server stops
+// seedDemo, serve). It returns the server's base URL and what seeding created; the server stops
 // (with its final audit checkpoint) and the store closes when the test ends.
 func startDemo(t *testing.T, members int) (string, demo.Result) {
 	t.Helper()
@@ -29,6 +29,9 @@ func startDemo(t *testing.T, members int) (string, demo.Result) {
 		t.Fatalf("seed demo: %v", err)
 	}
 	a, err := newApp(db, c, log)
+	if err == nil {
+		err = a.seedDemo(ctx)
+	}
 	if err != nil {
 		cancel()
 		db.Close()

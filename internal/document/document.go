@@ -349,3 +349,20 @@ func texts(bs []Block) []string {
 	}
 	return out
 }
+
+// DocumentTitles returns the titles of the documents among ids that p may read (the
+// meeting agenda shows them); the others are left out.
+func (s *Service) DocumentTitles(ctx context.Context, p *store.Principal, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		d, err := s.Get(ctx, p, id)
+		switch {
+		case store.ErrorCode(err) == store.ENOTFOUND || store.ErrorCode(err) == store.EFORBIDDEN:
+			continue
+		case err != nil:
+			return nil, err
+		}
+		out[id] = d.Title
+	}
+	return out, nil
+}

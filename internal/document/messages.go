@@ -4,7 +4,6 @@ import "dais/internal/web"
 
 // Messages are the document texts, Vietnamese first.
 var Messages = web.Messages{
-	"nav.documents":           {"vi": "Tài liệu", "en": "Documents"},
 	"doc.list_title":          {"vi": "Tài liệu", "en": "Documents"},
 	"doc.list_meeting":        {"vi": "Tài liệu của cuộc họp", "en": "Documents of the meeting"},
 	"doc.none":                {"vi": "Chưa có tài liệu nào bạn được xem.", "en": "No documents you may read yet."},

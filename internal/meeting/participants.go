@@ -365,3 +365,16 @@ func (s *Service) SaveNote(ctx context.Context, p *store.Principal, meetingID, b
 		return tx.Audit(ctx, "meeting.note", "meeting_note", meetingID+"/"+p.UserID, body)
 	})
 }
+
+// RoleIn is a user's role among a meeting's participants, ok false when the user is not
+// one (internal/document reads documents by meeting role through it).
+func (s *Service) RoleIn(ctx context.Context, meetingID, userID string) (role string, ok bool, err error) {
+	err = s.db.R().QueryRowContext(ctx, `SELECT role FROM meeting_participants WHERE meeting_id = ? AND user_id = ?`, meetingID, userID).Scan(&role)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("meeting role: %w", err)
+	}
+	return role, true, nil
+}

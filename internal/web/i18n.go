@@ -74,6 +74,8 @@ var baseMessages = Messages{
 	"app.name":           {"vi": "Dais", "en": "Dais"},
 	"app.tagline":        {"vi": "Sinh hoạt Đảng không giấy", "en": "Paperless party work"},
 	"nav.home":           {"vi": "Trang chủ", "en": "Home"},
+	"nav.meetings":       {"vi": "Cuộc họp", "en": "Meetings"},
+	"nav.documents":      {"vi": "Tài liệu", "en": "Documents"},
 	"nav.search":         {"vi": "Tìm kiếm", "en": "Search"},
 	"nav.import":         {"vi": "Nhập tệp", "en": "Import"},
 	"nav.ocr":            {"vi": "Hồ sơ giấy", "en": "Paper records"},
