@@ -130,7 +130,7 @@ func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer, with
 		name = "demo"
 	}
 	fs := newFlags(name, stderr)
-	c := bind(fs, "addr", "data", "db", "key-file", "secure-cookies", "place", "log-level")
+	c := bind(fs, "addr", "data", "db", "nats-url", "key-file", "secure-cookies", "place", "log-level")
 	seed := fs.Uint64("seed", 2026, "demo: seed of the generated data (same seed, same data)")
 	members := fs.Int("members", 3000, "demo: number of generated members")
 	communes := fs.Int("communes", 12, "demo: number of communes and wards in the province")

@@ -6,6 +6,15 @@
   if (m) {
     document.cookie = "lang=" + m[1] + "; path=/; max-age=31536000; samesite=lax";
   }
+  // The live channel (internal/live) sends "reload" to a page too far behind its
+  // topic's retained log: what it missed is gone, so render the page again.
+  document.addEventListener("htmx:sseOpen", function (e) {
+    var src = e.detail && e.detail.source;
+    if (src && !src.daisReload) {
+      src.daisReload = true;
+      src.addEventListener("reload", function () { location.reload(); });
+    }
+  });
   // htmx does not swap 4xx/5xx responses by default; the server retargets error fragments
   // to #alerts (HX-Retarget), so let those swap.
   document.addEventListener("htmx:beforeSwap", function (e) {
