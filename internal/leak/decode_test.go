@@ -179,3 +179,13 @@ func FuzzTraceFile(f *testing.F) {
 		}
 	})
 }
+
+// TestMarkImage: a restricted picture marked for a reader names the reader.
+func TestMarkImage(t *testing.T) {
+	src := page(t, 0) // any light picture: a page of text stands in for a scan
+	c := leak.Copy{ID: 0x0badc0ffee}
+	got, _, err := leak.Decode(leak.MarkImage(src, c, 0))
+	if err != nil || got != c.ID {
+		t.Fatalf("marked image: %x %v", got, err)
+	}
+}

@@ -39,7 +39,15 @@ func TestMeasure(t *testing.T) {
 			return p
 		}
 	}
+	blur := func(r int) func(*rand.Rand) leaktest.PhotoOptions {
+		return func(rng *rand.Rand) leaktest.PhotoOptions {
+			p := leaktest.Random(rng)
+			p.Blur = r
+			return p
+		}
+	}
 	levels := []level{
+		{"issue ranges", 6, issue},
 		{"issue ranges", leak.DefaultStrength, issue},
 		{"issue ranges", 4, issue},
 		{"issue ranges", 3, issue},
@@ -47,6 +55,8 @@ func TestMeasure(t *testing.T) {
 		{"harsh: scale 0.45–0.55, crop 60–70 %, q40–50, σ 8", leak.DefaultStrength, harsh},
 		{"crop 80 %", leak.DefaultStrength, cropOnly(0.8)},
 		{"crop 90 %", leak.DefaultStrength, cropOnly(0.9)},
+		{"out of focus: box blur radius 2, twice", leak.DefaultStrength, blur(2)},
+		{"out of focus: box blur radius 4, twice", leak.DefaultStrength, blur(4)},
 	}
 	if s := os.Getenv("DAIS_LEAK_LEVEL"); s != "" {
 		i, _ := strconv.Atoi(s)

@@ -136,6 +136,7 @@ type PhotoOptions struct {
 	Quality int     // JPEG quality, e.g. 60–75
 	Noise   float64 // standard deviation of Gaussian noise, in levels
 	Shade   float64 // darkening towards one corner, e.g. 0.15
+	Blur    int     // radius of a box blur applied twice (out of focus), pixels; 0 = none
 }
 
 func (p PhotoOptions) String() string {
@@ -206,9 +207,36 @@ func Photo(src image.Image, p PhotoOptions, rng *rand.Rand) []byte {
 			out.Set(x, y, color.RGBA{clamp(r*shade + n), clamp(g*shade + n), clamp(b*shade*0.97 + n), 255})
 		}
 	}
+	for range 2 * min(p.Blur, 1) { // two passes: close to a Gaussian
+		out = boxBlur(out, p.Blur)
+	}
 	var buf bytes.Buffer
 	_ = jpeg.Encode(&buf, out, &jpeg.Options{Quality: p.Quality})
 	return buf.Bytes()
 }
 
 func clamp(v float64) uint8 { return uint8(min(max(math.Round(v), 0), 255)) }
+
+// boxBlur averages each pixel with its (2r+1)² neighbourhood.
+func boxBlur(src *image.RGBA, r int) *image.RGBA {
+	b := src.Bounds()
+	out := image.NewRGBA(b)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			var s [3]int
+			n := 0
+			for j := max(b.Min.Y, y-r); j <= min(b.Max.Y-1, y+r); j++ {
+				for i := max(b.Min.X, x-r); i <= min(b.Max.X-1, x+r); i++ {
+					o := src.PixOffset(i, j)
+					s[0] += int(src.Pix[o])
+					s[1] += int(src.Pix[o+1])
+					s[2] += int(src.Pix[o+2])
+					n++
+				}
+			}
+			o := out.PixOffset(x, y)
+			out.Pix[o], out.Pix[o+1], out.Pix[o+2], out.Pix[o+3] = uint8(s[0]/n), uint8(s[1]/n), uint8(s[2]/n), 255
+		}
+	}
+	return out
+}
