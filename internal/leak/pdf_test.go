@@ -1,9 +1,12 @@
 package leak_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/xml"
 	"html/template"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,5 +135,39 @@ func TestHTMLOverlay(t *testing.T) {
 	var _ template.HTML = leak.HTML(c, "en")
 	if css, err := leak.Static.ReadFile("static/leak.css"); err != nil || !bytes.Contains(css, []byte(".leak-overlay")) {
 		t.Errorf("leak.css: %v", err)
+	}
+}
+
+// TestEPUBChannel: an EPUB whose chapter carries the overlay is traced from its text.
+func TestEPUBChannel(t *testing.T) {
+	c := testCopy
+	c.Kind = leak.KindEPUB
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	for name, body := range map[string]string{"mimetype": "application/epub+zip",
+		"OEBPS/ch1.xhtml": `<html xmlns="http://www.w3.org/1999/xhtml"><body><div class="leak-host"><p>Nội dung</p>` + string(leak.HTML(c, "vi")) + `</div></body></html>`} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	found, err := leak.TraceFile(context.Background(), b.Bytes(), leak.TraceOptions{})
+	if err != nil || found.ID != c.ID || found.Channel != leak.ChannelEPUBText || found.Format != "epub" {
+		t.Fatalf("EPUB: %+v %v", found, err)
+	}
+	// The overlay is well-formed XML, as EPUB's XHTML requires.
+	dec := xml.NewDecoder(strings.NewReader(string(leak.HTML(c, "vi"))))
+	for {
+		if _, err := dec.Token(); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("overlay is not XML: %v", err)
+		}
 	}
 }
