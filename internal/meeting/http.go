@@ -49,6 +49,8 @@ type Handlers struct {
 func Routes(srv *web.Server, svc *Service, opts Options) {
 	h := &Handlers{srv: srv, svc: svc, opts: opts}
 	srv.Public("GET /meetings/meeting.css", h.css)
+	srv.Public("GET /meetings/tablet.js", h.tabletScript)
+	srv.Public("GET /meetings/sw.js", h.serviceWorker)
 	srv.Private("GET /meetings", h.mine)
 	srv.Private("GET /units/{code}/meetings", h.unitList)
 	srv.Private("GET /units/{code}/meetings/new", h.newForm)
@@ -494,9 +496,29 @@ func (h *Handlers) tabletAgenda(w http.ResponseWriter, r *http.Request) error {
 	return h.fragment(w, r, "meeting/frag_agenda")
 }
 
+// saveNote saves the caller's notes. An idempotency key (the Idempotency-Key header or
+// the "key" field) makes a replay of the same save answer the same without a second
+// write. The tablet's script asks for JSON (Accept: application/json) and gets
+// {"saved": true, "replayed": …} or {"error": {…}}; a plain form post is redirected back.
 func (h *Handlers) saveNote(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
-	err := h.svc.SaveNote(r.Context(), principal(r), id, r.PostFormValue("body"))
+	key := r.Header.Get("Idempotency-Key")
+	if key == "" {
+		key = r.PostFormValue("key")
+	}
+	replayed, err := h.svc.SaveNoteOnce(r.Context(), principal(r), id, r.PostFormValue("body"), key)
+	if wantsJSON(r) {
+		if err != nil {
+			if web.Status(err) == http.StatusInternalServerError {
+				return err
+			}
+			web.WriteJSON(w, web.Status(err), map[string]any{"error": map[string]any{"code": store.ErrorCode(err),
+				"message": h.srv.ErrorMessage(r, err), "request_id": web.RequestID(r.Context())}})
+			return nil
+		}
+		web.WriteJSON(w, http.StatusOK, map[string]any{"saved": true, "replayed": replayed})
+		return nil
+	}
 	if userErr(err) {
 		v, verr := h.tabletData(r.Context(), principal(r), id, true)
 		if verr != nil {
@@ -509,6 +531,11 @@ func (h *Handlers) saveNote(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return seeOther(w, r, "/meetings/"+id+"/tablet?saved=1#notes")
+}
+
+// wantsJSON reports whether a form post came from a script that reads JSON.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 // --- chair's console --------------------------------------------------------------------

@@ -337,33 +337,11 @@ func (s *Service) Note(ctx context.Context, p *store.Principal, meetingID string
 // MaxNote bounds a participant's notes on one meeting.
 const MaxNote = 20000
 
-// SaveNote keeps the caller's own notes on a meeting they may see. Only a digest reaches
-// the audit log.
+// SaveNote keeps the caller's own notes on a meeting they may see (SaveNoteOnce without
+// an idempotency key).
 func (s *Service) SaveNote(ctx context.Context, p *store.Principal, meetingID, body string) error {
-	body, err := cleanText("body", body, MaxNote)
-	if err != nil {
-		return err
-	}
-	if p == nil {
-		return forbidden("notes need an account")
-	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		if _, _, err := s.load(ctx, tx, p, meetingID); err != nil {
-			return err
-		}
-		now := store.Now()
-		res, err := tx.ExecContext(ctx, `UPDATE meeting_notes SET body = ?, updated_at = ? WHERE meeting_id = ? AND user_id = ?`, body, now, meetingID, p.UserID)
-		if err != nil {
-			return fmt.Errorf("save note: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO meeting_notes (meeting_id, user_id, body, updated_at) VALUES (?, ?, ?, ?)`,
-				meetingID, p.UserID, body, now); err != nil {
-				return fmt.Errorf("save note: %w", err)
-			}
-		}
-		return tx.Audit(ctx, "meeting.note", "meeting_note", meetingID+"/"+p.UserID, body)
-	})
+	_, err := s.SaveNoteOnce(ctx, p, meetingID, body, "")
+	return err
 }
 
 // RoleIn is a user's role among a meeting's participants, ok false when the user is not
