@@ -17,6 +17,7 @@ import (
 	"dais/internal/account"
 	"dais/internal/audit"
 	"dais/internal/document"
+	"dais/internal/leak"
 	"dais/internal/live"
 	"dais/internal/meeting"
 	"dais/internal/member"
@@ -103,7 +104,7 @@ type app struct {
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages, search.Messages, live.Messages,
-		meeting.Messages, document.Messages)
+		meeting.Messages, document.Messages, leak.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -142,6 +143,11 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	ocr.Routes(a.web, ocr.NewService(db, filepath.Join(c.get("data"), "blobs"), ocr.Options{Logger: log}), a.members)
 	meeting.Routes(a.web, a.meetings, meeting.Options{Documents: a.documents, Place: c.get("place")})
 	document.Routes(a.web, a.documents)
+	leakCSS, err := fs.Sub(leak.Static, "static")
+	if err != nil {
+		return nil, err
+	}
+	a.web.Handle("GET /static/leak/", http.StripPrefix("/static/leak/", http.FileServerFS(leakCSS)))
 	return a, nil
 }
 
@@ -155,6 +161,10 @@ func (a meetingAudience) RoleIn(ctx context.Context, meetingID, userID string) (
 		role = document.RolePresidium
 	}
 	return role, ok, err
+}
+
+func (a meetingAudience) DelegateNumber(ctx context.Context, meetingID, userID string) (string, error) {
+	return a.m.DelegateNumber(ctx, meetingID, userID)
 }
 
 // seedDemo adds the meetings and documents of the demo, once: the documents of the

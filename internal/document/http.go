@@ -221,6 +221,7 @@ type readView struct {
 	Version   Version
 	Versions  []Version
 	Article   template.HTML
+	Overlay   template.HTML // a restricted copy's marks (internal/leak), over the article
 	Marks     []Mark
 	CanManage bool
 	Formats   []string
@@ -250,8 +251,12 @@ func (h *Handlers) read(w http.ResponseWriter, r *http.Request) error {
 	for _, m := range marks {
 		classes[m.Para] += " has-" + m.Kind
 	}
+	overlay, err := h.svc.Overlay(r.Context(), p, &d, &v, web.Lang(r))
+	if err != nil {
+		return err
+	}
 	view := readView{Doc: d, Version: v, Versions: vs, Marks: marks, CanManage: d.CanManage(p), Latest: v.Version == d.Version,
-		Article: template.HTML(renderBlocks(v.Blocks, fmt.Sprintf("/documents/%s/v/%d/image", d.ID, v.Version), classes))}
+		Article: template.HTML(renderBlocks(v.Blocks, fmt.Sprintf("/documents/%s/v/%d/image", d.ID, v.Version), classes)), Overlay: overlay}
 	for _, f := range []string{FormatEPUB, FormatPDF, FormatOriginal} {
 		if Allowed(&d, &v, f) {
 			view.Formats = append(view.Formats, f)

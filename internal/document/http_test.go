@@ -168,7 +168,19 @@ func TestHTTP(t *testing.T) {
 		if strings.Contains(page, "Tải lên phiên bản mới") || strings.Contains(page, "/original") {
 			t.Error("a delegate sees the version form or an original download for a DOCX")
 		}
+		if strings.Contains(page, "leak-overlay") {
+			t.Error("an internal document's page carries a restricted copy's marks")
+		}
 		expect(t, "reader for another", f.get("cit", loc), 404)
+		// A restricted document's page carries the reader's marks, recorded as a copy.
+		rw := f.multipart("sec", "/documents", map[string]string{"unit_code": "P", "title": "Đề án nhân sự", "classification": "restricted", "read_roles": "delegate"},
+			"de-an.md", []byte("# Đề án\n\nCơ cấu 53 đồng chí."))
+		expect(t, "restricted upload", rw, http.StatusSeeOther)
+		before := f.count(t, `SELECT COUNT(*) FROM leak_copies WHERE kind = 'html'`)
+		expect(t, "restricted reader", f.get("del", rw.Header().Get("Location")), 200, `class="doc-text leak-host"`, `class="leak-overlay"`, `/static/leak/leak.css`)
+		if after := f.count(t, `SELECT COUNT(*) FROM leak_copies WHERE kind = 'html'`); after != before+1 {
+			t.Errorf("restricted page view recorded %d copies", after-before)
+		}
 		expect(t, "reader bad version", f.get("del", loc+"/v/x"), 404)
 		expect(t, "reader missing version", f.get("del", loc+"/v/7"), 404)
 

@@ -6,6 +6,10 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"html/template"
+	"image"
+	_ "image/jpeg" // stored pictures are PNG or JPEG
+	"image/png"
 	"strings"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 	xhtml "golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"dais/internal/leak"
 	"dais/internal/pdfdoc"
 	"dais/internal/store"
 )
@@ -27,9 +32,10 @@ const (
 
 // Reader is who a copy is made for.
 type Reader struct {
-	UserID string
-	Name   string
-	At     time.Time
+	UserID   string
+	Name     string
+	Delegate string // delegate number in the document's meeting, "" if none
+	At       time.Time
 }
 
 // Served is one copy of a document as it leaves the server.
@@ -82,17 +88,59 @@ func (s *Service) Serve(ctx context.Context, p *store.Principal, id string, vers
 	if !Allowed(&d, &v, format) {
 		return Served{}, &store.Error{Code: store.EFORBIDDEN, Key: "doc.format_forbidden", Message: "this format is not available for this document"}
 	}
-	name := p.Name
-	if name == "" {
-		name = p.Username
+	return s.renderFor(ctx, s.reader(ctx, p, &d), &d, &v, format, lang)
+}
+
+// DelegateNumbers is what an Audience may also tell: a reader's delegate number in a
+// meeting, printed in the watermark of a restricted copy.
+type DelegateNumbers interface {
+	DelegateNumber(ctx context.Context, meetingID, userID string) (string, error)
+}
+
+// reader is who p is, as a restricted copy's marks name them.
+func (s *Service) reader(ctx context.Context, p *store.Principal, d *Document) Reader {
+	r := Reader{UserID: p.UserID, Name: p.Name, At: s.now()}
+	if r.Name == "" {
+		r.Name = p.Username
 	}
-	return s.renderFor(Reader{UserID: p.UserID, Name: name, At: s.now()}, &d, &v, format, lang)
+	if dn, ok := s.audience.(DelegateNumbers); ok && d.MeetingID != "" {
+		if n, err := dn.DelegateNumber(ctx, d.MeetingID, p.UserID); err == nil {
+			r.Delegate = n
+		} else {
+			s.opts.Logger.Warn("delegate number for a watermark", "document", d.ID, "err", err)
+		}
+	}
+	return r
+}
+
+// issueCopy records a restricted copy made for r (internal/leak): its ID is what the
+// invisible fingerprint and the hidden PDF text carry, and `dais trace-leak` looks up.
+func (s *Service) issueCopy(ctx context.Context, r Reader, d *Document, v *Version, kind string) (*leak.Copy, error) {
+	if d.Classification != Restricted {
+		return nil, nil
+	}
+	c, err := leak.Record(ctx, s.db, leak.Copy{ReaderID: r.UserID, ReaderName: r.Name, Delegate: r.Delegate,
+		DocumentID: d.ID, Version: v.Version, Kind: kind, IssuedAt: r.At})
+	if err != nil {
+		return nil, fmt.Errorf("issue a restricted copy: %w", err)
+	}
+	return &c, nil
+}
+
+// Overlay is the marks of a restricted reader page (visible line and fingerprint) for
+// reader r, recorded as a served copy; "" for other documents.
+func (s *Service) Overlay(ctx context.Context, p *store.Principal, d *Document, v *Version, lang string) (template.HTML, error) {
+	c, err := s.issueCopy(ctx, s.reader(ctx, p, d), d, v, leak.KindHTML)
+	if err != nil || c == nil {
+		return "", err
+	}
+	return leak.HTML(*c, lang), nil
 }
 
 // renderFor is the one place where a copy of a document is made for a reader: every
 // download and every inline image goes through it, so that marking a served copy (the
 // visible watermark now; a per-reader fingerprint later) happens here and only here.
-func (s *Service) renderFor(r Reader, d *Document, v *Version, format, lang string) (Served, error) {
+func (s *Service) renderFor(ctx context.Context, r Reader, d *Document, v *Version, format, lang string) (Served, error) {
 	mark := ""
 	if d.Classification == Restricted {
 		mark = Watermark(r, lang)
@@ -105,6 +153,22 @@ func (s *Service) renderFor(r Reader, d *Document, v *Version, format, lang stri
 			return Served{}, err
 		}
 		ext := map[Kind]string{KindPDF: ".pdf", KindPNG: ".png", KindJPEG: ".jpg"}[v.Kind]
+		if d.Classification == Restricted && v.Kind.IsImage() {
+			// The picture leaves marked: the fingerprint over it, re-encoded as PNG.
+			c, err := s.issueCopy(ctx, r, d, v, leak.KindImage)
+			if err != nil {
+				return Served{}, err
+			}
+			img, _, err := image.Decode(bytes.NewReader(body))
+			if err != nil {
+				return Served{}, fmt.Errorf("decode a stored picture: %w", err)
+			}
+			var out bytes.Buffer
+			if err := png.Encode(&out, leak.MarkImage(img, *c, 0)); err != nil {
+				return Served{}, err
+			}
+			return Served{Body: out.Bytes(), ContentType: "image/png", Filename: base + ".png", Inline: format == FormatImage}, nil
+		}
 		return Served{Body: body, ContentType: v.Kind.MediaType(), Filename: base + ext, Inline: format == FormatImage}, nil
 	case FormatEPUB:
 		var img []byte
@@ -114,7 +178,11 @@ func (s *Service) renderFor(r Reader, d *Document, v *Version, format, lang stri
 				return Served{}, err
 			}
 		}
-		body, err := buildEPUB(d, v, img, mark, lang)
+		c, err := s.issueCopy(ctx, r, d, v, leak.KindEPUB)
+		if err != nil {
+			return Served{}, err
+		}
+		body, err := buildEPUB(d, v, img, mark, lang, c)
 		if err != nil {
 			return Served{}, err
 		}
@@ -127,7 +195,11 @@ func (s *Service) renderFor(r Reader, d *Document, v *Version, format, lang stri
 				return Served{}, err
 			}
 		}
-		body, err := buildPDF(d, v, img, mark, lang, r.At)
+		c, err := s.issueCopy(ctx, r, d, v, leak.KindPDF)
+		if err != nil {
+			return Served{}, err
+		}
+		body, err := buildPDF(d, v, img, mark, lang, r.At, c)
 		if err != nil {
 			return Served{}, err
 		}
@@ -166,7 +238,7 @@ func fileBase(title string, version int) string {
 
 // buildEPUB writes an EPUB 3 book: the mimetype entry first and stored, the container,
 // the package document, a navigation document from the headings, and one XHTML file.
-func buildEPUB(d *Document, v *Version, img []byte, mark, lang string) ([]byte, error) {
+func buildEPUB(d *Document, v *Version, img []byte, mark, lang string, c *leak.Copy) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	w, err := zw.CreateHeader(&zip.FileHeader{Name: "mimetype", Method: zip.Store})
@@ -189,13 +261,23 @@ func buildEPUB(d *Document, v *Version, img []byte, mark, lang string) ([]byte, 
 </container>`); err != nil {
 		return nil, err
 	}
-	imgItem := ""
+	imgItem, cssLink := "", ""
+	if c != nil {
+		css, err := leak.Static.ReadFile("static/leak.css")
+		if err != nil {
+			return nil, err
+		}
+		if err := put("OEBPS/leak.css", string(css)); err != nil {
+			return nil, err
+		}
+		imgItem, cssLink = `<item id="css" href="leak.css" media-type="text/css"/>`, `<link rel="stylesheet" href="leak.css"/>`
+	}
 	if img != nil {
 		ext, mt := "png", "image/png"
 		if v.Kind == KindJPEG {
 			ext, mt = "jpg", "image/jpeg"
 		}
-		imgItem = fmt.Sprintf(`<item id="img" href="image.%s" media-type="%s"/>`, ext, mt)
+		imgItem += fmt.Sprintf(`<item id="img" href="image.%s" media-type="%s"/>`, ext, mt)
 		iw, err := zw.Create("OEBPS/image." + ext)
 		if err != nil {
 			return nil, err
@@ -280,7 +362,7 @@ func buildEPUB(d *Document, v *Version, img []byte, mark, lang string) ([]byte, 
 		return `<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE html>
 <html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" xml:lang="vi" lang="vi">
-<head><meta charset="utf-8"/><title>` + esc(title) + `</title></head>
+<head><meta charset="utf-8"/><title>` + esc(title) + `</title>` + cssLink + `</head>
 <body>`
 	}
 	contents := "Mục lục"
@@ -290,7 +372,13 @@ func buildEPUB(d *Document, v *Version, img []byte, mark, lang string) ([]byte, 
 	if err := put("OEBPS/nav.xhtml", head(d.Title)+`<nav epub:type="toc" id="toc"><h1>`+contents+`</h1><ol>`+toc.String()+`</ol></nav></body></html>`); err != nil {
 		return nil, err
 	}
-	if err := put("OEBPS/text.xhtml", head(d.Title)+body.String()+`</body></html>`); err != nil {
+	text := body.String()
+	if c != nil {
+		// The reader's marks over the whole text: visible line and fingerprint (an SVG
+		// overlay, valid XHTML), positioned by leak.css.
+		text = `<div class="leak-host">` + text + string(leak.HTML(*c, lang)) + `</div>`
+	}
+	if err := put("OEBPS/text.xhtml", head(d.Title)+text+`</body></html>`); err != nil {
 		return nil, err
 	}
 	if err := zw.Close(); err != nil {
@@ -361,11 +449,18 @@ func xmlName(s string) bool {
 
 // buildPDF lays out the canonical paragraphs with internal/pdfdoc; a restricted copy
 // carries its watermark line at the top of every page.
-func buildPDF(d *Document, v *Version, img []byte, mark, lang string, at time.Time) ([]byte, error) {
+func buildPDF(d *Document, v *Version, img []byte, mark, lang string, at time.Time, c *leak.Copy) ([]byte, error) {
 	doc := pdfdoc.New(pdfdoc.Options{Title: d.Title, Subject: fmt.Sprintf("v%d", v.Version), Author: d.UnitName, Lang: lang, Created: v.CreatedAt})
 	f := doc.PDF()
+	var fp *leak.PDFMarker
+	if c != nil {
+		fp = leak.NewPDFMarker(f, *c, lang)
+	}
 	if mark != "" {
 		drawMark := func() {
+			if fp != nil {
+				fp.Page() // fingerprint, diagonal line and hidden copy code, under the text
+			}
 			x, y := f.GetXY()
 			f.SetFont(pdfdoc.Sans, "B", 9)
 			f.SetTextColor(150, 20, 20)

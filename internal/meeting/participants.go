@@ -356,3 +356,17 @@ func (s *Service) RoleIn(ctx context.Context, meetingID, userID string) (role st
 	}
 	return role, true, nil
 }
+
+// DelegateNumber is a participant's delegate number in a meeting ("" when none is set or
+// the user is not a participant); restricted documents print it in their watermark.
+func (s *Service) DelegateNumber(ctx context.Context, meetingID, userID string) (string, error) {
+	var n string
+	err := s.db.R().QueryRowContext(ctx, `SELECT delegate_number FROM meeting_participants WHERE meeting_id = ? AND user_id = ?`, meetingID, userID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("delegate number: %w", err)
+	}
+	return n, nil
+}
