@@ -34,9 +34,11 @@ Commands:
   audit checkpoint sign the current head of the audit log
   import members  check and import member records from CSV or XLSX (--dry-run: check only)
   search members  find members by name (any diacritics), card or ID number
+  trace-leak      name the reader of a leaked restricted copy (PDF, EPUB, photo or screenshot)
   bench http      measure an authenticated page and /healthz under load
   bench import    measure member import (parse, validate, write with history and audit)
   bench search    measure member search at national scale (5.6 M generated members)
+  bench live      measure live delivery to many SSE clients (in-process hub, NATS)
   config-doc      print docs/configuration.md
   version         print the version
 
