@@ -189,11 +189,15 @@
     }
   }
   var sending = false;
+  function noteState() {
+    root.setAttribute("data-notes", sending ? "sending" : queue.length ? "queued" : "idle");
+  }
   function flush() {
     if (sending || !queue.length || !form) {
       return;
     }
     sending = true;
+    noteState();
     var q = queue[0];
     var body = new URLSearchParams();
     body.set("csrf", form.elements.csrf.value);
@@ -221,10 +225,14 @@
       }, function () {
         say(msg("queued"), "hint");
         setOffline(true);
+        if (navigator.onLine) {
+          setTimeout(flush, 15000); // the link is up but the answer was lost: try again later
+        }
         return false;
       })
       .then(function (more) {
         sending = false;
+        noteState();
         if (more) {
           flush();
         }
@@ -238,6 +246,7 @@
       queue.push({url: form.action, key: newKey(), body: text, at: Date.now()});
       save(qname, queue);
       say(navigator.onLine ? "" : msg("queued"), "hint");
+      noteState();
       flush();
     });
     var mine = queue.filter(function (q) { return q.url === form.action; });
@@ -247,9 +256,13 @@
     }
   }
 
+  noteState();
+  mark();
   if (!navigator.onLine) {
     setOffline(true);
-    refresh(); // this page came from the cache: show the freshest fragments kept
+    // This page came from the cache: show the freshest fragments kept, once htmx has
+    // bound its triggers (it does so on DOMContentLoaded, before this listener runs).
+    document.addEventListener("DOMContentLoaded", function () { setTimeout(refresh, 0); });
   } else {
     flush();
   }
