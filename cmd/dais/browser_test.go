@@ -22,6 +22,7 @@ import (
 
 	"dais/internal/account"
 	"dais/internal/demo"
+	"dais/internal/leak"
 )
 
 // maxPageBytes is DESIGN.md §8's budget: a page, with its CSS and JS, gzip-compressed.
@@ -171,6 +172,28 @@ func TestBrowser(t *testing.T) {
 		do("open "+p.path, chromedp.WaitVisible(chromedp.CSS(p.ready)))
 		wantPath(p.path)
 		check(p.name)
+	}
+
+	// A restricted document's page, as Chromium draws it, names its reader: trace-leak
+	// decodes the fingerprint from a screenshot of the window.
+	do("open the documents", chromedp.Navigate(base+"/documents"), chromedp.WaitVisible(chromedp.CSS("main")))
+	docURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(Array.from(document.querySelectorAll('main a')).find(a => a.textContent.includes('Đề án nhân sự')) || {}).href || ''`))
+	if err != nil || docURL == "" {
+		t.Fatalf("no link to the demo's restricted document (%v)", err)
+	}
+	do("open the restricted document", chromedp.Navigate(docURL), chromedp.WaitVisible(chromedp.CSS("svg.leak-overlay")))
+	check("document-restricted")
+	copyAttr, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("svg.leak-overlay"), "data-copy"))
+	if err != nil || !copyAttr.Exists {
+		t.Fatalf("the overlay has no copy code (%v)", err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err := leak.TraceFile(ctx, shot, leak.TraceOptions{})
+	if err != nil || leak.FormatCode(found.ID) != copyAttr.Value {
+		t.Errorf("a screenshot of the restricted page traced to %+v (%v), want copy %s", found, err, copyAttr.Value)
 	}
 
 	for _, p := range problems() {
