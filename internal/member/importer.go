@@ -60,14 +60,6 @@ type Importer struct {
 // NewImporter prepares an import inside tx for principal p (nil: the system).
 func NewImporter(ctx context.Context, tx *store.Tx, p *store.Principal, reason string) (*Importer, error) {
 	im := &Importer{tx: tx, p: p, reason: reason, units: map[string]string{}, stmts: map[string]*sql.Stmt{}, Counts: map[string]int{}}
-	if tx.Dialect() == store.SQLite {
-		// Foreign keys checked at commit (the pragma ends with the transaction): immediate
-		// checks in a multi-row INSERT make SQLite keep a statement journal, a fifth of the
-		// import's time. The import's references are to rows it has just looked up.
-		if _, err := tx.ExecContext(ctx, `PRAGMA defer_foreign_keys = ON`); err != nil {
-			return nil, fmt.Errorf("import: %w", err)
-		}
-	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, code, path FROM units WHERE dissolved_at IS NULL`)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
@@ -292,8 +284,12 @@ func insertMany(ctx context.Context, im *Importer, ms []Member) error {
 }
 
 // orRollback makes an INSERT roll the whole transaction back if a row fails, on SQLite: a
-// failing row ends the import anyway, and SQLite is spared the statement journal it
-// otherwise keeps to undo just the one multi-row statement.
+// failing row ends the import anyway, so its constraints need not be undoable statement by
+// statement. (SQLite still keeps a statement journal for a multi-row INSERT, because the
+// members' foreign keys are immediate: what it journals is every index page the statement
+// touches, which is why DeferIndexes pays off so well. Declaring the foreign keys
+// DEFERRABLE INITIALLY DEFERRED would remove it, but SQLite can only do that by rebuilding
+// the tables.)
 func orRollback(tx *store.Tx, q string) string {
 	if tx.Dialect() != store.SQLite {
 		return q
