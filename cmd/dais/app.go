@@ -167,22 +167,22 @@ func (a meetingAudience) DelegateNumber(ctx context.Context, meetingID, userID s
 	return a.m.DelegateNumber(ctx, meetingID, userID)
 }
 
-// seedDemo adds the meetings and documents of the demo, once: the documents of the
-// provincial congress, then the meetings, the congress's political report with them.
+// seedDemo adds the meetings and documents of the demo, once: the meetings, with the
+// documents of the provincial congress made in the congress (its delegates read them by
+// their meeting role) and attached to its political report.
 func (a *app) seedDemo(ctx context.Context) error {
 	var n int
 	if err := a.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM meetings`).Scan(&n); err != nil || n > 0 {
 		return err
 	}
-	docs, err := document.Seed(ctx, a.documents, "BN", "")
-	if err != nil {
-		return err
-	}
-	ids := make([]string, 0, len(docs))
-	for _, d := range docs {
-		ids = append(ids, d.ID)
-	}
-	_, err = meeting.Seed(ctx, a.db, meeting.SeedOptions{Documents: ids})
+	_, err := meeting.Seed(ctx, a.db, meeting.SeedOptions{CongressDocuments: func(congressID string) ([]string, error) {
+		docs, err := document.Seed(ctx, a.documents, "BN", congressID)
+		ids := make([]string, 0, len(docs))
+		for _, d := range docs {
+			ids = append(ids, d.ID)
+		}
+		return ids, err
+	}})
 	return err
 }
 

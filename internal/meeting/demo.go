@@ -18,6 +18,11 @@ type SeedOptions struct {
 	// Documents are document IDs (internal/document's demo) to attach to the congress's
 	// political report; may be empty.
 	Documents []string
+	// CongressDocuments, when set, is called once the congress exists to make its
+	// documents (so that they belong to the meeting: its delegates read them by their
+	// meeting role, and new versions reach their tablets live); the IDs it returns are
+	// attached to the political report with Documents.
+	CongressDocuments func(congressID string) ([]string, error)
 }
 
 // SeedResult is what Seed created.
@@ -155,6 +160,13 @@ func Seed(ctx context.Context, db *store.DB, opts SeedOptions) (SeedResult, erro
 		})
 	if err != nil {
 		return res, fmt.Errorf("demo congress: %w", err)
+	}
+	if opts.CongressDocuments != nil {
+		ids, err := opts.CongressDocuments(congress.ID)
+		if err != nil {
+			return res, fmt.Errorf("demo congress documents: %w", err)
+		}
+		opts.Documents = append(opts.Documents, ids...)
 	}
 	if len(opts.Documents) > 0 {
 		report := cids[1][1]
