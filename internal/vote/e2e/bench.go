@@ -17,11 +17,11 @@ type BenchConfig struct {
 type BenchResult struct {
 	Voters, Candidates, Seats int
 	EncryptMsPerBallot        float64 `json:"encrypt_ms_per_ballot"`
-	ProofCheckMsPerOption     float64 `json:"proof_check_ms_per_option"`  // one option's 0/1 proof
-	ProofCheckMsPerBallot     float64 `json:"proof_check_ms_per_ballot"`  // N option proofs + the sum proof
-	TallyMs                   float64 `json:"tally_ms"`                   // homomorphic sum of V ballots
-	DecryptMs                 float64 `json:"decrypt_ms"`                 // t shares with proofs, combination, dlog
-	VerifyRecordMs            float64 `json:"verify_record_ms"`           // Verify of the whole record
+	ProofCheckMsPerOption     float64 `json:"proof_check_ms_per_option"` // one option's 0/1 proof
+	ProofCheckMsPerBallot     float64 `json:"proof_check_ms_per_ballot"` // N option proofs + the sum proof
+	TallyMs                   float64 `json:"tally_ms"`                  // homomorphic sum of V ballots
+	DecryptMs                 float64 `json:"decrypt_ms"`                // t shares with proofs, combination, dlog
+	VerifyRecordMs            float64 `json:"verify_record_ms"`          // Verify of the whole record
 	RecordBytes               int     `json:"record_bytes"`
 	OK                        bool    `json:"ok"`
 	Record                    *Record `json:"-"`
