@@ -35,6 +35,7 @@ Commands:
   import members  check and import member records from CSV or XLSX (--dry-run: check only)
   search members  find members by name (any diacritics), card or ID number
   trace-leak      name the reader of a leaked restricted copy (PDF, EPUB, photo or screenshot)
+  verify-election check a verifiable election's record (every proof, the tally, the result)
   bench http      measure an authenticated page and /healthz under load
   bench import    measure member import (parse, validate, write with history and audit)
   bench search    measure member search at national scale (5.6 M generated members)
@@ -89,6 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return cmdSearch(ctx, rest, stdout, stderr)
 	case "trace-leak":
 		return cmdTraceLeak(ctx, rest, stdout, stderr)
+	case "verify-election":
+		return cmdVerifyElection(ctx, rest, stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, rest, stdout, stderr)
 	case "config-doc":
