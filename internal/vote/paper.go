@@ -62,7 +62,7 @@ func (s *Service) paperPoll(ctx context.Context, tx *store.Tx, p *store.Principa
 		return poll, err
 	}
 	if poll.Status != StatusOpen && poll.Status != StatusClosed {
-		return poll, &store.Error{Code: store.ECONFLICT, Key: "vote.paper_state", Message: "paper ballots are counted while the poll is open or closed, before publication"}
+		return poll, &store.Error{Code: store.ECONFLICT, Key: "vote.paper_state_err", Message: "paper ballots are counted while the poll is open or closed, before publication"}
 	}
 	if poll.Verifiable {
 		return poll, store.Invalid("poll", "vote.paper_verifiable", "a verifiable poll has no paper ballots")
@@ -73,7 +73,7 @@ func (s *Service) paperPoll(ctx context.Context, tx *store.Tx, p *store.Principa
 // SetPaper records how many paper ballots were issued and how many came back unused.
 func (s *Service) SetPaper(ctx context.Context, p *store.Principal, meetingID, pollID string, issued, unused int) error {
 	if issued < 0 || issued > MaxPaper || unused < 0 || unused > issued {
-		return store.Invalid("issued", "vote.paper_counts", "issued is 0–%d and unused at most issued", MaxPaper)
+		return store.Invalid("issued", "vote.paper_counts_err", "issued is 0–%d and unused at most issued", MaxPaper)
 	}
 	err := s.db.Write(ctx, func(tx *store.Tx) error {
 		if _, err := s.paperPoll(ctx, tx, p, meetingID, pollID); err != nil {

@@ -572,6 +572,9 @@ func (s *Service) Cast(ctx context.Context, p *store.Principal, meetingID, pollI
 			return &store.Error{Code: store.ECONFLICT, Key: "vote.closed", Message: "the poll is closed"}
 		}
 		if !eligible {
+			if _, err := s.access(ctx, p, meetingID); err != nil {
+				return err // not even a participant: the meeting does not exist for them
+			}
 			return forbidden("only the meeting's delegates vote in this poll")
 		}
 		if votedAt.Valid {
