@@ -510,8 +510,11 @@ func trackingCodeHex(prev [32]byte, sels []RecordSelection) [32]byte {
 	return Hb("dais/ballot", parts...)
 }
 
-// parallel runs f(0…n-1) on up to workers goroutines.
+// parallel runs f(0…n-1) on up to workers goroutines (0: GOMAXPROCS).
 func parallel(n, workers int, f func(i int)) {
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
 	if workers > n {
 		workers = n
 	}
