@@ -17,7 +17,7 @@ type BenchConfig struct {
 // BenchResult holds the figures `dais bench vote` reports for the verifiable mode.
 type BenchResult struct {
 	Voters, Candidates, Seats int
-	EncryptMsPerBallot        float64 `json:"encrypt_ms_per_ballot"` // wall time / V, Workers goroutines
+	EncryptMsPerBallot        float64 `json:"encrypt_ms_per_ballot"`     // wall time / V, Workers goroutines
 	ProofCheckMsPerOption     float64 `json:"proof_check_ms_per_option"` // one option's 0/1 proof
 	ProofCheckMsPerBallot     float64 `json:"proof_check_ms_per_ballot"` // N option proofs + the sum proof
 	TallyMs                   float64 `json:"tally_ms"`                  // homomorphic sum of V ballots
