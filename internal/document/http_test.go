@@ -2,10 +2,7 @@ package document
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -16,21 +13,11 @@ import (
 	"dais/internal/store"
 	"dais/internal/store/storetest"
 	"dais/internal/web"
+	"dais/internal/web/webtest"
 )
 
 // The pages and API through the real web layer (sessions, CSRF, error rendering) on a
 // real store, once per database, with the store fixture's people.
-
-type fakeAuth map[string]*web.Session
-
-func (f fakeAuth) Authenticate(ctx context.Context, token string) (*web.Session, error) {
-	s, ok := f[token]
-	if !ok {
-		return nil, &store.Error{Code: store.EUNAUTHORIZED, Message: "no session"}
-	}
-	c := *s
-	return &c, nil
-}
 
 type httpFixture struct {
 	*fixture
@@ -38,74 +25,31 @@ type httpFixture struct {
 	srv *web.Server
 }
 
-type testLog struct{ t *testing.T }
-
-func (l testLog) Write(p []byte) (int, error) {
-	l.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
 func newHTTPFixture(t *testing.T, db *store.DB) *httpFixture {
 	f := &httpFixture{fixture: newFixture(t, db), t: t}
-	auth := fakeAuth{}
+	auth := webtest.Sessions{}
 	for name, p := range f.who {
-		auth[name] = &web.Session{Principal: p, CSRF: "csrf-" + name, MFADone: true}
+		auth.Login(name, p)
 	}
-	catalog, err := web.NewCatalog(web.BaseMessages(), Messages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := web.NewRenderer(catalog, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rd.AddPages("document", Templates()); err != nil {
-		t.Fatal(err)
-	}
-	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	f.srv = web.NewServer(web.Config{Logger: log, Auth: auth, Catalog: catalog, Renderer: rd, Version: "test"})
+	f.srv = webtest.NewServer(t, web.Config{}, auth, Messages, "document", Templates())
 	Routes(f.srv, f.svc)
 	return f
 }
 
 func (f *httpFixture) send(user string, r *http.Request) *httptest.ResponseRecorder {
-	if user != "" {
-		r.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: user})
-	}
-	r.Header.Set("Accept-Language", "vi")
-	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, r)
-	return w
+	return webtest.Send(f.srv, user, r)
 }
 
 func (f *httpFixture) get(user, target string) *httptest.ResponseRecorder {
-	return f.send(user, httptest.NewRequest("GET", target, nil))
+	return webtest.Get(f.srv, user, target)
 }
 
 func (f *httpFixture) post(user, target string, form url.Values) *httptest.ResponseRecorder {
-	form.Set("csrf", "csrf-"+user)
-	r := httptest.NewRequest("POST", target, strings.NewReader(form.Encode()))
-	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return f.send(user, r)
+	return webtest.PostForm(f.srv, user, target, form)
 }
 
 func (f *httpFixture) multipart(user, target string, fields map[string]string, filename string, data []byte) *httptest.ResponseRecorder {
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	mw.WriteField("csrf", "csrf-"+user)
-	for k, v := range fields {
-		for _, v := range strings.Split(v, "|") {
-			mw.WriteField(k, v)
-		}
-	}
-	if filename != "" {
-		fw, _ := mw.CreateFormFile("file", filename)
-		fw.Write(data)
-	}
-	mw.Close()
-	r := httptest.NewRequest("POST", target, &b)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
-	return f.send(user, r)
+	return webtest.Multipart(f.srv, user, target, fields, "file", filename, data)
 }
 
 func expect(t *testing.T, name string, w *httptest.ResponseRecorder, status int, contains ...string) string {

@@ -16,19 +16,11 @@ import (
 	"dais/internal/store"
 	"dais/internal/store/storetest"
 	"dais/internal/web"
+	"dais/internal/web/webtest"
 )
 
 // The HTTP scenarios run the meeting routes on a real web.Server (templates, messages,
 // CSRF, error rendering) over a real store, with sessions from a fake authenticator.
-
-type fakeAuth map[string]*web.Session
-
-func (a fakeAuth) Authenticate(ctx context.Context, token string) (*web.Session, error) {
-	if s, ok := a[token]; ok {
-		return s, nil
-	}
-	return nil, store.NotFound("session")
-}
 
 type httpEnv struct {
 	t   *testing.T
@@ -40,26 +32,15 @@ type httpEnv struct {
 
 func newHTTPEnv(t *testing.T, db *store.DB) *httpEnv {
 	t.Helper()
-	cat, err := web.NewCatalog(web.BaseMessages(), Messages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := web.NewRenderer(cat, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rd.AddPages("meeting", Templates()); err != nil {
-		t.Fatal(err)
-	}
 	f := newFixture(t, db)
-	auth := fakeAuth{}
+	auth := webtest.Sessions{}
 	for user, role := range map[string][2]string{
 		"bithu": {store.RoleSecretary, "P"}, "thuky": {"", ""}, "daibieu": {store.RoleDelegate, "P"}, "ngoai": {store.RoleMember, "P.B"},
 		"chutoa": {store.RoleChair, "P"},
 	} {
-		auth["tok-"+user] = &web.Session{Principal: f.as(user, role[0], role[1]), CSRF: "csrf-" + user, MFADone: true}
+		auth.Login("tok-"+user, f.as(user, role[0], role[1]))
 	}
-	srv := web.NewServer(web.Config{Auth: auth, Catalog: cat, Renderer: rd, Version: "test"})
+	srv := webtest.NewServer(t, web.Config{}, auth, Messages, "meeting", Templates())
 	ev := &events{}
 	svc := NewService(db, ev, nil)
 	Routes(srv, svc, Options{Place: "Bắc Ninh"})
@@ -92,7 +73,7 @@ func (e *httpEnv) do(user, method, target, body string) (int, http.Header, strin
 
 // form encodes kv pairs with the user's CSRF token.
 func form(user string, kv ...string) string {
-	v := url.Values{"csrf": {"csrf-" + user}}
+	v := url.Values{"csrf": {webtest.CSRF("tok-" + user)}}
 	for i := 0; i+1 < len(kv); i += 2 {
 		v.Add(kv[i], kv[i+1])
 	}

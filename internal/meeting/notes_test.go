@@ -13,6 +13,7 @@ import (
 	"dais/internal/store"
 	"dais/internal/store/storetest"
 	"dais/internal/web"
+	"dais/internal/web/webtest"
 )
 
 // noteWrites counts the audited note saves of a user on a meeting.
@@ -103,7 +104,7 @@ func TestNoteIdempotency(t *testing.T) {
 
 		// Over HTTP: the tablet's script posts with Idempotency-Key and reads JSON.
 		post := func(key, body, accept string) (int, string) {
-			v := url.Values{"csrf": {"csrf-daibieu"}, "body": {body}}
+			v := url.Values{"csrf": {webtest.CSRF("tok-daibieu")}, "body": {body}}
 			r := httptest.NewRequest("POST", "/meetings/"+m.ID+"/notes", strings.NewReader(v.Encode()))
 			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 			r.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: "tok-daibieu"})

@@ -3,9 +3,7 @@ package ocr
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
-	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,22 +16,12 @@ import (
 	"dais/internal/store"
 	"dais/internal/store/storetest"
 	"dais/internal/web"
+	"dais/internal/web/webtest"
 )
 
 // The review queue's scenarios run through the real web layer (sessions, CSRF, error
 // pages) on a real store, once per database: province P with communes A and B, and under
 // A the cell "Chi bộ Thôn Đông" (P.A.C1). Officer a works for commune A, officer b for B.
-
-type fakeAuth map[string]*web.Session
-
-func (f fakeAuth) Authenticate(ctx context.Context, token string) (*web.Session, error) {
-	s, ok := f[token]
-	if !ok {
-		return nil, &store.Error{Code: store.EUNAUTHORIZED, Message: "no session"}
-	}
-	c := *s
-	return &c, nil
-}
 
 type fixture struct {
 	t    *testing.T
@@ -69,24 +57,12 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auth := fakeAuth{}
+	auth := webtest.Sessions{}
 	for user, unit := range map[string]string{"a": "P.A", "b": "P.B"} {
-		auth[user] = &web.Session{Principal: &store.Principal{UserID: "user-" + user, Username: user, Grants: []store.Grant{f.unit[unit]}},
-			CSRF: "csrf-" + user, MFADone: true}
-	}
-	catalog, err := web.NewCatalog(web.BaseMessages(), Messages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rd, err := web.NewRenderer(catalog, "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rd.AddPages("ocr", Templates()); err != nil {
-		t.Fatal(err)
+		auth.Login(user, &store.Principal{UserID: "user-" + user, Username: user, Grants: []store.Grant{f.unit[unit]}})
 	}
 	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelError}))
-	f.srv = web.NewServer(web.Config{Logger: log, Auth: auth, Catalog: catalog, Renderer: rd, MaxBody: 32 << 20, Version: "test"})
+	f.srv = webtest.NewServer(t, web.Config{Logger: log, MaxBody: 32 << 20}, auth, Messages, "ocr", Templates())
 	f.svc = NewService(db, t.TempDir(), Options{Logger: log})
 	Routes(f.srv, f.svc, member.NewService(db))
 	return f
@@ -99,44 +75,23 @@ func (l testLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// do sends a request as user ("" = anonymous); body is a form (url.Values) or multipart.
+// do sends a request as user ("" = anonymous) with a form (nil: none).
 func (f *fixture) do(user, method, target string, form url.Values) *httptest.ResponseRecorder {
 	f.t.Helper()
-	var body io.Reader
-	if form != nil {
-		form.Set("csrf", "csrf-"+user)
-		body = strings.NewReader(form.Encode())
+	if method == "POST" && form != nil {
+		return webtest.PostForm(f.srv, user, target, form)
 	}
-	r := httptest.NewRequest(method, target, body)
-	if form != nil {
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	return f.send(user, r)
+	return webtest.Send(f.srv, user, httptest.NewRequest(method, target, nil))
 }
 
 func (f *fixture) send(user string, r *http.Request) *httptest.ResponseRecorder {
-	if user != "" {
-		r.AddCookie(&http.Cookie{Name: web.SessionCookie, Value: user})
-	}
-	r.Header.Set("Accept-Language", "vi")
-	w := httptest.NewRecorder()
-	f.srv.ServeHTTP(w, r)
-	return w
+	return webtest.Send(f.srv, user, r)
 }
 
 // upload posts a scan as user through the upload form.
 func (f *fixture) upload(user, unit, filename string, data []byte) *httptest.ResponseRecorder {
 	f.t.Helper()
-	var b bytes.Buffer
-	mw := multipart.NewWriter(&b)
-	mw.WriteField("csrf", "csrf-"+user)
-	mw.WriteField("unit", unit)
-	fw, _ := mw.CreateFormFile("scan", filename)
-	fw.Write(data)
-	mw.Close()
-	r := httptest.NewRequest("POST", "/ocr/intakes", &b)
-	r.Header.Set("Content-Type", mw.FormDataContentType())
-	return f.send(user, r)
+	return webtest.Multipart(f.srv, user, "/ocr/intakes", map[string]string{"unit": unit}, "scan", filename, data)
 }
 
 // queued puts an intake in the queue as if the scan had been read into fields (no
