@@ -134,6 +134,31 @@ func (s *Service) unit(ctx context.Context, code string) (id, path, name string,
 	return id, path, name, err
 }
 
+// upload is an uploaded file made ready to store: its note checked, its content
+// converted (and refused if it must be), the stored form in the blob store.
+type upload struct {
+	note string
+	converted
+	sha    string
+	blocks []byte // the canonical paragraphs as JSON
+}
+
+func (s *Service) prepare(ctx context.Context, note string, data []byte, filename, title string) (upload, error) {
+	var up upload
+	var err error
+	if up.note, err = cleanText("note", note, maxNote); err != nil {
+		return up, err
+	}
+	if up.converted, err = s.convert(ctx, data, filename, title); err != nil {
+		return up, err
+	}
+	if up.sha, err = s.blobs.Put(up.stored); err != nil {
+		return up, err
+	}
+	up.blocks, err = json.Marshal(up.converted.blocks)
+	return up, err
+}
+
 // Upload checks and converts a file and creates a document with it as version 1. The
 // caller needs unit.write on the unit. Confidential documents are refused, by their
 // stated classification or by a stamp on their first lines.
@@ -171,22 +196,11 @@ func (s *Service) Upload(ctx context.Context, p *store.Principal, in NewDocument
 	if in.MeetingID = strings.TrimSpace(in.MeetingID); in.MeetingID != "" && !validID(in.MeetingID) {
 		return d, store.Invalid("meeting_id", "doc.meeting_bad", "meeting_id is not a meeting ID")
 	}
-	note, err := cleanText("note", in.Note, maxNote)
+	up, err := s.prepare(ctx, in.Note, in.Data, in.Filename, d.Title)
 	if err != nil {
 		return d, err
 	}
-	c, err := s.convert(ctx, in.Data, in.Filename, d.Title)
-	if err != nil {
-		return d, err
-	}
-	sha, err := s.blobs.Put(c.stored)
-	if err != nil {
-		return d, err
-	}
-	blocks, err := json.Marshal(c.blocks)
-	if err != nil {
-		return d, err
-	}
+	note, c, sha, blocks := up.note, up.converted, up.sha, up.blocks
 	now := store.Now()
 	d.ID, d.UnitID, d.UnitCode, d.UnitName, d.unitPath = store.NewID(), unitID, in.UnitCode, unitName, unitPath
 	d.MeetingID, d.Version, d.Kind, d.CreatedAt, d.UpdatedAt = in.MeetingID, 1, c.kind, now, now
@@ -238,22 +252,11 @@ func (s *Service) AddVersion(ctx context.Context, p *store.Principal, id string,
 	if err != nil {
 		return d, err
 	}
-	note, err := cleanText("note", in.Note, maxNote)
+	up, err := s.prepare(ctx, in.Note, in.Data, in.Filename, d.Title)
 	if err != nil {
 		return d, err
 	}
-	c, err := s.convert(ctx, in.Data, in.Filename, d.Title)
-	if err != nil {
-		return d, err
-	}
-	sha, err := s.blobs.Put(c.stored)
-	if err != nil {
-		return d, err
-	}
-	blocks, err := json.Marshal(c.blocks)
-	if err != nil {
-		return d, err
-	}
+	note, c, sha, blocks := up.note, up.converted, up.sha, up.blocks
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		var cur int
 		if err := tx.QueryRowContext(ctx, `SELECT current_version FROM documents WHERE id = ?`, id).Scan(&cur); err != nil {
