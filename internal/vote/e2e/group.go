@@ -167,8 +167,11 @@ func RandomScalar(r io.Reader) (*Scalar, error) {
 	return NewScalar().FromUniformBytes(b[:]), nil
 }
 
+// invalid is an EINVALID error whose translated message (Messages[key]) takes one
+// argument: the English detail, which names the element at fault.
 func invalid(key, format string, args ...any) *store.Error {
-	return store.Invalid("", key, format, args...)
+	msg := fmt.Sprintf(format, args...)
+	return &store.Error{Code: store.EINVALID, Key: key, Args: []any{msg}, Message: msg}
 }
 
 // TestRand is the deterministic randomness of the test vectors (never for real

@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/hex"
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -196,5 +197,26 @@ func TestDisplayCode(t *testing.T) {
 	}
 	if _, err := NormalizeDisplayCode("AAAQ-EAYE-AUDA-OCA1"); err == nil {
 		t.Fatal("digit 1 accepted")
+	}
+}
+
+// Every error key used in the package has both languages, one %s each.
+func TestMessagesCoverKeys(t *testing.T) {
+	out, err := exec.Command("grep", "-rhoE", `"err\.e2e_[a-z_]+"`, ".").Output()
+	if err != nil {
+		t.Skip("grep unavailable")
+	}
+	for _, k := range strings.Fields(string(out)) {
+		k = strings.Trim(k, `"`)
+		m, ok := Messages[k]
+		if !ok {
+			t.Errorf("%s has no message", k)
+			continue
+		}
+		for _, lang := range []string{"vi", "en"} {
+			if strings.Count(m[lang], "%s") != 1 {
+				t.Errorf("%s[%s] = %q: want one %%s", k, lang, m[lang])
+			}
+		}
 	}
 }
