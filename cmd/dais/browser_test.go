@@ -56,26 +56,7 @@ func TestBrowser(t *testing.T) {
 		t.Fatal("the demo has no bithu with a TOTP secret")
 	}
 
-	allocCtx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("accept-lang", "vi"), // Vietnamese first, as the product's users
-		chromedp.WindowSize(1280, 900),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancel)
-	browser, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(browser); err != nil { // starts Chromium; no deadline on this one
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	browser := startChromium(t, chromium, 1280, 900)
 	problems := watchConsole(t, browser)
 	ctx, cancel := context.WithTimeout(browser, 3*time.Minute)
 	t.Cleanup(cancel)
@@ -199,6 +180,33 @@ func TestBrowser(t *testing.T) {
 	for _, p := range problems() {
 		t.Errorf("browser console: %s", p)
 	}
+}
+
+// startChromium starts a headless Chromium for the test (stopped when it ends), with
+// the flags of DESIGN.md §9, Vietnamese first as the product's users, a window of w×h.
+func startChromium(t *testing.T, chromium string, w, h int) context.Context {
+	t.Helper()
+	allocCtx, cancel := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("accept-lang", "vi"),
+		chromedp.WindowSize(w, h),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	t.Cleanup(cancel)
+	browser, cancel := chromedp.NewContext(allocCtx)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(browser); err != nil { // starts Chromium; no deadline on this one
+		t.Fatalf("start %s: %v", chromium, err)
+	}
+	return browser
 }
 
 // findChromium returns $DAIS_TEST_CHROMIUM or Debian's chromium, whichever exists first.

@@ -10,9 +10,17 @@ import (
 
 // startDemo seeds a fresh SQLite store with the demo data and serves it on loopback,
 // in-process, with the same wiring as `dais demo` (openStore, demo.Seed, newApp,
-// seedDemo, serve). It returns the server's base URL and what seeding created; the server stops
-// (with its final audit checkpoint) and the store closes when the test ends.
+// seedDemo, serve). It returns the server's base URL and what seeding created; the server
+// stops (with its final audit checkpoint) and the store closes when the test ends.
 func startDemo(t *testing.T, members int) (string, demo.Result) {
+	t.Helper()
+	_, u, res := startDemoApp(t, members)
+	return u, res
+}
+
+// startDemoApp is startDemo that also hands back the wired app, so that a test can act
+// through the services.
+func startDemoApp(t *testing.T, members int) (*app, string, demo.Result) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -23,19 +31,17 @@ func startDemo(t *testing.T, members int) (string, demo.Result) {
 		t.Fatalf("open store: %v", err)
 	}
 	res, err := demo.Seed(ctx, db, demo.Options{Seed: 2026, Members: members}, nil)
-	if err != nil {
-		cancel()
-		db.Close()
-		t.Fatalf("seed demo: %v", err)
+	var a *app
+	if err == nil {
+		a, err = newApp(db, c, log)
 	}
-	a, err := newApp(db, c, log)
 	if err == nil {
 		err = a.seedDemo(ctx)
 	}
 	if err != nil {
 		cancel()
 		db.Close()
-		t.Fatalf("wire app: %v", err)
+		t.Fatalf("demo: %v", err)
 	}
 	urlc := make(chan string, 1)
 	errc := make(chan error, 1)
@@ -49,10 +55,10 @@ func startDemo(t *testing.T, members int) (string, demo.Result) {
 	})
 	select {
 	case u := <-urlc:
-		return u, res
+		return a, u, res
 	case err := <-errc:
 		errc <- err // for the cleanup
 		t.Fatalf("serve: %v", err)
-		return "", res
+		return nil, "", res
 	}
 }

@@ -47,32 +47,13 @@ func TestTabletBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, direct, seeded := startTabletDemo(t)
+	a, direct, seeded := startDemoApp(t, 100)
 	wifi := newFlakyNet(t, direct)
 	base := wifi.URL
 	ctx := store.WithActor(context.Background(), "test")
 	f := newTabletFixture(t, ctx, a)
 
-	allocCtx, cancel := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("accept-lang", "vi"),
-		chromedp.WindowSize(1024, 900),
-		chromedp.UserDataDir(t.TempDir()),
-	)
-	t.Cleanup(cancel)
-	browser, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(cancel)
-	if err := chromedp.Do(browser); err != nil {
-		t.Fatalf("start %s: %v", chromium, err)
-	}
+	browser := startChromium(t, chromium, 1024, 900)
 	// Each delegate in a browser context of their own: cookies, storage, service workers.
 	tab := func(name string) (context.Context, func() []string) {
 		c, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
@@ -471,48 +452,6 @@ func noteSaves(t *testing.T, a *app, meetingID, userID string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// startTabletDemo is startDemo (a small demo, served in-process) that also hands back
-// the wired app, so that the test can act through the services.
-func startTabletDemo(t *testing.T) (*app, string, demo.Result) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c := config{"data": t.TempDir(), "db": "", "key-file": "", "secure-cookies": "false"}
-	db, err := openStore(ctx, c, log)
-	if err != nil {
-		cancel()
-		t.Fatalf("open store: %v", err)
-	}
-	res, err := demo.Seed(ctx, db, demo.Options{Seed: 2026, Members: 100}, nil)
-	if err == nil {
-		var a *app
-		if a, err = newApp(db, c, log); err == nil {
-			if err = a.seedDemo(ctx); err == nil {
-				urlc, errc := make(chan string, 1), make(chan error, 1)
-				go func() { errc <- a.serve(ctx, "127.0.0.1:0", func(u string) { urlc <- u }) }()
-				t.Cleanup(func() {
-					cancel()
-					if err := <-errc; err != nil {
-						t.Errorf("serve: %v", err)
-					}
-					db.Close()
-				})
-				select {
-				case u := <-urlc:
-					return a, u, res
-				case err := <-errc:
-					errc <- err
-					t.Fatalf("serve: %v", err)
-				}
-			}
-		}
-	}
-	cancel()
-	db.Close()
-	t.Fatalf("demo: %v", err)
-	return nil, "", res
 }
 
 // flakyNet stands between the browser and the server like the hall's Wi-Fi: it forwards
