@@ -70,6 +70,8 @@ func BenchmarkElection(b *testing.B) {
 				}
 				b.ReportMetric(r.ProofCheckMsPerOption, "ms/option")
 				b.ReportMetric(r.VerifyRecordMs, "verify-ms")
+				b.ReportMetric(r.VerifyRecordCPUMs, "verify-cpu-ms")
+				b.ReportMetric(r.EncryptMsPerBallot, "encrypt-ms/ballot")
 				b.ReportMetric(r.TallyMs, "tally-ms")
 				b.ReportMetric(r.DecryptMs, "decrypt-ms")
 				b.ReportMetric(float64(r.RecordBytes)/1e6, "record-MB")
