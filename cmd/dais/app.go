@@ -27,6 +27,7 @@ import (
 	"dais/internal/member/search"
 	"dais/internal/org"
 	"dais/internal/store"
+	"dais/internal/vote"
 	"dais/internal/web"
 )
 
@@ -95,6 +96,7 @@ type app struct {
 	index     *search.Index
 	meetings  *meeting.Service
 	documents *document.Service
+	votes     *vote.Service
 	live      live.Hub    // live events: publish after commit; see newLive
 	liveAuth  *live.Kinds // who may follow which topic; the meeting package adds "meeting"
 	web       *web.Server
@@ -104,7 +106,7 @@ type app struct {
 // newApp wires every package; the one place that knows them all.
 func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	catalog, err := web.NewCatalog(web.BaseMessages(), account.Messages, org.Messages, org.OpsMessages, member.Messages, member.RecordMessages, ocr.Messages, imports.Messages, search.Messages, live.Messages,
-		meeting.Messages, document.Messages, leak.Messages)
+		meeting.Messages, document.Messages, leak.Messages, vote.Messages)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +119,7 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 		ns  string
 		fsf func() fs.FS
 	}{{"account", account.Templates}, {"org", org.Templates}, {"member", member.Templates}, {"ocr", ocr.Templates}, {"import", imports.Templates}, {"search", search.Templates},
-		{"meeting", meeting.Templates}, {"document", document.Templates}} {
+		{"meeting", meeting.Templates}, {"document", document.Templates}, {"vote", vote.Templates}} {
 		if err := rd.AddPages(p.ns, p.fsf()); err != nil {
 			return nil, err
 		}
@@ -143,6 +145,8 @@ func newApp(db *store.DB, c config, log *slog.Logger) (*app, error) {
 	ocr.Routes(a.web, ocr.NewService(db, filepath.Join(c.get("data"), "blobs"), ocr.Options{Logger: log}), a.members)
 	meeting.Routes(a.web, a.meetings, meeting.Options{Documents: a.documents, Place: c.get("place")})
 	document.Routes(a.web, a.documents)
+	a.votes = vote.NewService(db, a.meetings, a.live, log)
+	vote.Routes(a.web, a.votes, vote.Options{Place: c.get("place")})
 	leakCSS, err := fs.Sub(leak.Static, "static")
 	if err != nil {
 		return nil, err
@@ -175,7 +179,9 @@ func (a *app) seedDemo(ctx context.Context) error {
 	if err := a.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM meetings`).Scan(&n); err != nil || n > 0 {
 		return err
 	}
+	congress := ""
 	_, err := meeting.Seed(ctx, a.db, meeting.SeedOptions{CongressDocuments: func(congressID string) ([]string, error) {
+		congress = congressID
 		docs, err := document.Seed(ctx, a.documents, "BN", congressID)
 		ids := make([]string, 0, len(docs))
 		for _, d := range docs {
@@ -183,7 +189,10 @@ func (a *app) seedDemo(ctx context.Context) error {
 		}
 		return ids, err
 	}})
-	return err
+	if err != nil || congress == "" {
+		return err
+	}
+	return vote.Seed(ctx, a.votes, congress)
 }
 
 // newLive creates the live hub (in-process when nats-url is empty, NATS JetStream

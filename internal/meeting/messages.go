@@ -99,6 +99,7 @@ var Messages = web.Messages{
 	"mtg.key_reused":        {"vi": "Mã chống gửi trùng này đã dùng cho một lần lưu khác; hãy tải lại trang.", "en": "This idempotency key was used for another save; reload the page."},
 	"mtg.minutes":           {"vi": "Biên bản", "en": "Minutes"},
 	"mtg.minutes_pdf":       {"vi": "Tải biên bản (PDF)", "en": "Download the minutes (PDF)"},
+	"mtg.polls":             {"vi": "Biểu quyết và bầu cử", "en": "Votes and elections"},
 	"mtg.minutes_saved":     {"vi": "Đã lưu dự thảo biên bản.", "en": "Draft minutes saved."},
 	"mtg.draft_new":         {"vi": "Dự thảo mới, lập từ chương trình; chưa lưu.", "en": "A new draft from the agenda, not saved yet."},
 	"mtg.draft_version":     {"vi": "Dự thảo lần %d, lưu lúc %s.", "en": "Draft version %d, saved at %s."},
