@@ -10,8 +10,10 @@ for (const [K, N] of cases) {
   DB.encrypt({ jointKey: V.ballot.joint_key, baseHash: V.ballot.base_hash, maxSelections: K, votes }); // warm up
   const runs = 3;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
     DB.encrypt({ jointKey: V.ballot.joint_key, baseHash: V.ballot.base_hash, maxSelections: K, votes });
   }
-  console.log(JSON.stringify({ K, N, encrypt_ms: Math.round((performance.now() - t0) / runs), node: process.version }));
+  const c = process.cpuUsage(c0);
+  console.log(JSON.stringify({ K, N, encrypt_ms: Math.round((performance.now() - t0) / runs), cpu_ms: Math.round((c.user + c.system) / 1000 / runs), node: process.version }));
 }
