@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 )
@@ -132,7 +133,7 @@ func (b *Board) Cast(bal *Ballot) ([32]byte, error) {
 	m := b.Setup.Manifest
 	if err := VerifyBallot(b.Setup.P, b.Setup.Q, m.N(), m.MaxSelections, bal); err != nil {
 		var be *BallotError
-		if asBallotError(err, &be) {
+		if errors.As(err, &be) {
 			return [32]byte{}, invalid("err.e2e_ballot_proof", "ballot refused: %v", err)
 		}
 		return [32]byte{}, err
@@ -150,14 +151,6 @@ func (b *Board) Cast(bal *Ballot) ([32]byte, error) {
 	b.ballots = append(b.ballots, bal)
 	b.codes = append(b.codes, code)
 	return code, nil
-}
-
-func asBallotError(err error, target **BallotError) bool {
-	be, ok := err.(*BallotError)
-	if ok {
-		*target = be
-	}
-	return ok
 }
 
 // Spoil checks and posts an audited ballot.

@@ -174,7 +174,7 @@ function proveRange(rng, P, Q, ctx, L, alpha, beta, r, v) {
     if (k === v) {
       w = randomScalar(rng);
       a = mul(G, w);
-      b = mul(P, w).add(mul(G, 0n));
+      b = mul(P, w);
     } else {
       const c = randomScalar(rng);
       const u = randomScalar(rng);
