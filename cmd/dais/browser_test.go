@@ -177,6 +177,23 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("a screenshot of the restricted page traced to %+v (%v), want copy %s", found, err, copyAttr.Value)
 	}
 
+	// The congress's polls: the list, a closed election, its projector results.
+	do("open the meetings", chromedp.Navigate(base+"/meetings"), chromedp.WaitVisible(chromedp.CSS("main")))
+	congress, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(Array.from(document.querySelectorAll('main a')).find(a => a.textContent.includes('Đại hội đại biểu')) || {}).href || ''`))
+	if err != nil || congress == "" {
+		t.Fatalf("no link to the demo congress (%v)", err)
+	}
+	do("open the congress's polls", chromedp.Navigate(congress+"/polls"), chromedp.WaitVisible(chromedp.CSS("main li a")))
+	check("polls")
+	election, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(Array.from(document.querySelectorAll('main li a')).find(a => a.textContent.includes('Bầu')) || {}).href || ''`))
+	if err != nil || election == "" {
+		t.Fatalf("no election among the congress's polls (%v)", err)
+	}
+	do("open the election", chromedp.Navigate(election), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	check("poll")
+	do("open the results", chromedp.Navigate(election+"/results"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	check("results")
+
 	for _, p := range problems() {
 		t.Errorf("browser console: %s", p)
 	}
