@@ -30,6 +30,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(args) > 0 && args[0] == "live" {
 		return cmdBenchLive(ctx, args[1:], stdout, stderr) // bench_live.go
 	}
+	if len(args) > 0 && args[0] == "vote" {
+		return cmdBenchVote(ctx, args[1:], stdout, stderr) // bench_vote.go
+	}
 	if len(args) > 0 && args[0] == "search" {
 		return cmdBenchSearch(ctx, args[1:], stdout, stderr) // bench_search.go
 	}
