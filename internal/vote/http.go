@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -350,6 +351,12 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := resultsView{M: a.m, R: res, Max: 1}
+	if res.Poll.Kind == KindElection {
+		// The hall reads an election's results ranked, most votes first (ballot order on ties).
+		res.Options = slices.Clone(res.Options)
+		slices.SortStableFunc(res.Options, func(x, y OptionCount) int { return y.Votes - x.Votes })
+		v.R = res
+	}
 	for _, o := range res.Options {
 		v.Max = max(v.Max, o.Votes, o.High+o.Medium+o.Low)
 	}
