@@ -37,7 +37,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return cmdBenchSearch(ctx, args[1:], stdout, stderr) // bench_search.go
 	}
 	if len(args) == 0 || args[0] != "http" {
-		return usageError("usage: dais bench http [--pg URL] [--duration D] [--concurrency N]")
+		return usageError("usage: dais bench http|import|search|live|vote [flags] (dais bench KIND -h for the flags)")
 	}
 	fs := newFlags("bench http", stderr)
 	pg := fs.String("pg", os.Getenv("DAIS_TEST_PG"), "PostgreSQL URL to measure as well (a temporary schema is created and dropped)")

@@ -40,6 +40,7 @@ Commands:
   bench import    measure member import (parse, validate, write with history and audit)
   bench search    measure member search at national scale (5.6 M generated members)
   bench live      measure live delivery to many SSE clients (in-process hub, NATS)
+  bench vote      measure an election: ballots cast through the server, or the verifiable pipeline
   config-doc      print docs/configuration.md
   version         print the version
 
