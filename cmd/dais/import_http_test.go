@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"mime/multipart"
@@ -13,11 +14,12 @@ import (
 
 	"dais/internal/account"
 	"dais/internal/demo"
+	"dais/internal/store"
 )
 
 // The upload page checks a file, then imports it, and shows progress and the outcome.
 func TestImportUpload(t *testing.T) {
-	base, res := startDemo(t, 200)
+	a, base, res := startDemoApp(t, 200)
 	var secret string
 	for _, l := range res.Logins {
 		if l.Username == "tochuc" {
@@ -97,5 +99,41 @@ func TestImportUpload(t *testing.T) {
 	page = wait(upload([]byte(bad), false))
 	if !strings.Contains(page, "không có dòng nào được nhập") || !strings.Contains(page, "<td>2</td>") {
 		t.Fatalf("a bad row must be reported by row and import nothing:\n%s", page)
+	}
+	get := func(path string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", base+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok.Token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d", path, resp.StatusCode)
+		}
+		return string(b)
+	}
+	// The jobs are in the store: the upload page lists them (any replica would).
+	if page := get("/import"); strings.Count(page, "danh-sach.csv") != 2 {
+		t.Errorf("the upload page lists %d of the 2 jobs", strings.Count(page, "danh-sach.csv"))
+	}
+	// A job whose worker stopped (a restart mid-import) says so instead of running forever.
+	var owner string
+	if err := a.db.R().QueryRowContext(context.Background(), `SELECT id FROM users WHERE username = 'tochuc'`).Scan(&owner); err != nil {
+		t.Fatal(err)
+	}
+	old := store.Now().Add(-10 * time.Minute)
+	err = a.db.WriteUnaudited(context.Background(), func(tx *store.Tx) error {
+		_, err := tx.ExecContext(context.Background(), `INSERT INTO import_jobs (id, owner_id, file, dry_run, phase, total_bytes, started_at, updated_at)
+			VALUES ('job-cut-short', ?, 'lon.csv', FALSE, 'importing', 1000, ?, ?)`, owner, old, old)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page := get("/import/job-cut-short"); !strings.Contains(page, "Máy chủ đã dừng khi đang nhập tệp này") || strings.Contains(page, `hx-trigger="every 1s"`) {
+		t.Errorf("an interrupted job's page:\n%s", page)
 	}
 }

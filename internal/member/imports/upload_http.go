@@ -2,7 +2,9 @@ package imports
 
 import (
 	"context"
+	"database/sql"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"dais/internal/member"
@@ -32,64 +35,109 @@ func Templates() fs.FS {
 // such files go through `dais import members` on the server instead).
 const MaxUpload = 512 << 20
 
-// Job is one import started from the upload page. Jobs live in the memory of the replica
-// that received the upload, and are visible only to their owner.
+// Job is one import started from the upload page. The file and the work stay on the
+// replica that received the upload; the job's state is in the store (import_jobs), so
+// that its owner follows it from any replica. A job whose worker stopped updating it
+// (the server was restarted mid-import) is shown as failed: the import's transaction
+// was rolled back, nothing of it was kept.
 type Job struct {
 	ID       string
 	Owner    string
 	File     string
 	DryRun   bool
 	Started  time.Time
-	mu       sync.Mutex
 	phase    string // checking, importing, done, failed
 	done     int64  // bytes read in the current pass
 	total    int64
 	report   Report
 	counts   Counts
 	err      string
+	updated  time.Time
 	finished time.Time
 }
 
-// JobView is a consistent copy of a job's state for the page.
+// JobView is a job's state for the page.
 type JobView struct {
 	ID, File, Phase, Error string
 	DryRun                 bool
+	Interrupted            bool // the server stopped during the import: nothing of it was kept
 	Percent                int
 	Report                 Report
 	Counts                 Counts
 	Started, Finished      time.Time
 }
 
-func (j *Job) view() JobView {
-	j.mu.Lock()
-	defer j.mu.Unlock()
+// stale is how long a running job may go without a heartbeat before it counts as cut short.
+const stale = 2 * time.Minute
+
+func (j *Job) view(now time.Time) JobView {
 	v := JobView{ID: j.ID, File: j.File, Phase: j.phase, Error: j.err, DryRun: j.DryRun, Report: j.report, Counts: j.counts,
 		Started: j.Started, Finished: j.finished}
 	if j.total > 0 {
-		v.Percent = int(j.done * 100 / j.total)
+		v.Percent = int(min(j.done*100/j.total, 100))
+	}
+	if (v.Phase == "checking" || v.Phase == "importing") && now.Sub(j.updated) > stale {
+		v.Phase, v.Interrupted = "failed", true
 	}
 	return v
 }
 
-func (j *Job) set(fn func(j *Job)) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	fn(j)
+const jobCols = `id, owner_id, file, dry_run, phase, done_bytes, total_bytes, report, counts, error, started_at, updated_at, finished_at`
+
+func scanJob(row store.Scanner) (*Job, error) {
+	j := &Job{}
+	var report, counts string
+	var finished sql.NullTime
+	if err := row.Scan(&j.ID, &j.Owner, &j.File, &j.DryRun, &j.phase, &j.done, &j.total, &report, &counts, &j.err, &j.Started, &j.updated, &finished); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, store.NotFound("import")
+		}
+		return nil, fmt.Errorf("read import job: %w", err)
+	}
+	if err := json.Unmarshal([]byte(report), &j.report); err != nil {
+		return nil, fmt.Errorf("import job report: %w", err)
+	}
+	if err := json.Unmarshal([]byte(counts), &j.counts); err != nil {
+		return nil, fmt.Errorf("import job counts: %w", err)
+	}
+	j.finished = finished.Time
+	return j, nil
+}
+
+// save writes the job's state (a heartbeat too). Progress is housekeeping, not the
+// organization's data: unaudited; the import itself is audited by member.Importer.
+func (u *Uploads) save(ctx context.Context, j *Job) error {
+	report, err := json.Marshal(j.report)
+	if err != nil {
+		return err
+	}
+	counts, err := json.Marshal(j.counts)
+	if err != nil {
+		return err
+	}
+	var finished any
+	if !j.finished.IsZero() {
+		finished = j.finished
+	}
+	j.updated = store.Now()
+	return u.db.WriteUnaudited(ctx, func(tx *store.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE import_jobs SET phase = ?, done_bytes = ?, total_bytes = ?, report = ?, counts = ?, error = ?,
+			updated_at = ?, finished_at = ? WHERE id = ?`, j.phase, j.done, j.total, string(report), string(counts), j.err, j.updated, finished, j.ID)
+		return err
+	})
 }
 
 // Uploads serves the import pages.
 type Uploads struct {
-	srv  *web.Server
-	db   *store.DB
-	dir  string
-	log  *slog.Logger
-	mu   sync.Mutex
-	jobs map[string]*Job
+	srv *web.Server
+	db  *store.DB
+	dir string
+	log *slog.Logger
 }
 
 // Routes registers the upload page, the job pages and their progress.
 func Routes(srv *web.Server, db *store.DB, dir string, log *slog.Logger) *Uploads {
-	u := &Uploads{srv: srv, db: db, dir: dir, log: log, jobs: map[string]*Job{}}
+	u := &Uploads{srv: srv, db: db, dir: dir, log: log}
 	srv.Private("GET /import", u.form)
 	srv.PrivateLimit("POST /import", MaxUpload+1<<20, u.upload)
 	srv.Private("GET /import/{id}", u.status)
@@ -101,14 +149,16 @@ func (u *Uploads) form(w http.ResponseWriter, r *http.Request) error {
 	if !p.CanAny(store.PermMemberWrite) {
 		return &store.Error{Code: store.EFORBIDDEN, Key: "err.forbidden", Message: "not allowed to import members"}
 	}
-	var mine []JobView
-	u.mu.Lock()
-	for _, j := range u.jobs {
-		if j.Owner == p.UserID {
-			mine = append(mine, j.view())
-		}
+	rows, err := u.db.R().QueryContext(r.Context(), `SELECT `+jobCols+` FROM import_jobs WHERE owner_id = ? ORDER BY started_at DESC LIMIT 20`, p.UserID)
+	jobs, err := store.Collect(rows, err, scanJob)
+	if err != nil {
+		return err
 	}
-	u.mu.Unlock()
+	now := store.Now()
+	mine := make([]JobView, len(jobs))
+	for i, j := range jobs {
+		mine[i] = j.view(now)
+	}
 	return u.srv.Page(w, r, "import/form", map[string]any{"Jobs": mine, "Columns": Columns})
 }
 
@@ -151,12 +201,22 @@ func (u *Uploads) upload(w http.ResponseWriter, r *http.Request) error {
 	if len(name) > 120 {
 		name = name[:120]
 	}
-	j := &Job{ID: id, Owner: p.UserID, File: name, DryRun: r.FormValue("dry_run") != "", Started: time.Now(), phase: "checking", total: size}
-	u.mu.Lock()
-	u.jobs[id] = j
-	u.mu.Unlock()
+	now := store.Now()
+	j := &Job{ID: id, Owner: p.UserID, File: name, DryRun: r.FormValue("dry_run") != "", Started: now, phase: "checking", total: size, updated: now}
+	ctx := store.WithActor(r.Context(), p.UserID)
+	err = u.db.Write(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO import_jobs (id, owner_id, file, dry_run, phase, total_bytes, started_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, j.ID, j.Owner, j.File, j.DryRun, j.phase, j.total, now, now); err != nil {
+			return fmt.Errorf("record import job: %w", err)
+		}
+		return tx.Audit(ctx, "member.import_upload", "import_job", j.ID, map[string]any{"file": j.File, "bytes": size, "dry_run": j.DryRun})
+	})
+	if err != nil {
+		os.Remove(path)
+		return err
+	}
 	// The import outlives the request: it runs with the caller's rights and identity.
-	ctx := store.WithActor(context.WithoutCancel(r.Context()), p.UserID)
+	ctx = context.WithoutCancel(ctx)
 	go u.run(ctx, j, p, path, size, enc)
 	http.Redirect(w, r, "/import/"+id, http.StatusSeeOther)
 	return nil
@@ -165,22 +225,49 @@ func (u *Uploads) upload(w http.ResponseWriter, r *http.Request) error {
 // run checks the file, then imports it unless it is a dry run or has problems.
 func (u *Uploads) run(ctx context.Context, j *Job, p *store.Principal, path string, size int64, enc string) {
 	defer os.Remove(path)
+	var mu sync.Mutex // the progress callback and the heartbeat write j's progress
+	save := func(fn func(j *Job)) {
+		mu.Lock()
+		defer mu.Unlock()
+		fn(j)
+		if err := u.save(ctx, j); err != nil {
+			u.log.Error("save import job", "job", j.ID, "err", err)
+		}
+	}
 	fail := func(err error) {
 		u.log.Warn("import failed", "job", j.ID, "err", err)
-		j.set(func(j *Job) { j.phase, j.err, j.finished = "failed", err.Error(), time.Now() })
+		save(func(j *Job) { j.phase, j.err, j.finished = "failed", err.Error(), store.Now() })
 	}
+	// A heartbeat every few seconds: progress for the page, and the sign that the job is
+	// alive (a job without one for two minutes is shown as cut short).
+	stop := make(chan struct{})
+	defer close(stop)
+	var done, total atomic.Int64
+	go func() {
+		tick := time.NewTicker(3 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				save(func(j *Job) { j.done, j.total = done.Load(), total.Load() })
+			}
+		}
+	}()
 	f, err := os.Open(path)
 	if err != nil {
 		fail(err)
 		return
 	}
 	defer f.Close()
-	progress := func(done, total int64) { j.set(func(j *Job) { j.done, j.total = done, total }) }
+	total.Store(size)
+	progress := func(d, t int64) { done.Store(d); total.Store(t) }
 	rd, err := Open(f, size, j.File, Options{Encoding: enc, Progress: progress})
 	var fe *FileError
 	if errors.As(err, &fe) {
-		j.set(func(j *Job) {
-			j.phase, j.finished = "done", time.Now()
+		save(func(j *Job) {
+			j.phase, j.finished = "done", store.Now()
 			for _, pr := range fe.Problems {
 				j.report.problem(pr)
 			}
@@ -200,12 +287,12 @@ func (u *Uploads) run(ctx context.Context, j *Job, p *store.Principal, path stri
 		fail(err)
 		return
 	}
-	j.set(func(j *Job) { j.report = rep })
 	if !rep.OK() || j.DryRun {
-		j.set(func(j *Job) { j.phase, j.finished = "done", time.Now() })
+		save(func(j *Job) { j.report, j.phase, j.finished = rep, "done", store.Now() })
 		return
 	}
-	j.set(func(j *Job) { j.phase, j.done = "importing", 0 })
+	done.Store(0)
+	save(func(j *Job) { j.report, j.phase, j.done = rep, "importing", 0 })
 	var counts Counts
 	err = u.db.Write(ctx, func(tx *store.Tx) error {
 		im, err := member.NewImporter(ctx, tx, p, "import of "+j.File)
@@ -221,18 +308,16 @@ func (u *Uploads) run(ctx context.Context, j *Job, p *store.Principal, path stri
 		fail(err)
 		return
 	}
-	j.set(func(j *Job) { j.phase, j.counts, j.finished = "done", counts, time.Now() })
+	save(func(j *Job) { j.phase, j.counts, j.done, j.finished = "done", counts, j.total, store.Now() })
 }
 
 func (u *Uploads) status(w http.ResponseWriter, r *http.Request) error {
 	p := web.PrincipalFrom(r.Context())
-	u.mu.Lock()
-	j, ok := u.jobs[r.PathValue("id")]
-	u.mu.Unlock()
-	if !ok || j.Owner != p.UserID {
-		return store.NotFound("import")
+	j, err := scanJob(u.db.R().QueryRowContext(r.Context(), `SELECT `+jobCols+` FROM import_jobs WHERE id = ? AND owner_id = ?`, r.PathValue("id"), p.UserID))
+	if err != nil {
+		return err
 	}
-	return u.srv.Page(w, r, "import/job", j.view())
+	return u.srv.Page(w, r, "import/job", j.view(store.Now()))
 }
 
 // Messages are the import pages' texts.
@@ -262,4 +347,5 @@ var Messages = web.Messages{
 	"imp.more":            {"vi": "… và %d lỗi khác", "en": "… and %d more problems"},
 	"imp.no_file":         {"vi": "Vui lòng chọn tệp.", "en": "Choose a file."},
 	"imp.again":           {"vi": "Nhập tệp khác", "en": "Import another file"},
+	"imp.interrupted":     {"vi": "Máy chủ đã dừng khi đang nhập tệp này; không có dòng nào được nhập. Vui lòng tải tệp lên lại.", "en": "The server stopped during this import; nothing of it was kept. Upload the file again."},
 }
