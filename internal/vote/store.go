@@ -306,6 +306,35 @@ func (s *Service) Update(ctx context.Context, p *store.Principal, meetingID, pol
 	return out, nil
 }
 
+// transition is a chair's change of one poll's state: the caller must run the meeting,
+// the poll must be in state from (else conflict), change does the rest inside the
+// transaction, its audit entry included, and the event with status follows the commit.
+func (s *Service) transition(ctx context.Context, p *store.Principal, meetingID, pollID, from string, conflict *store.Error,
+	denied, status string, change func(tx *store.Tx, poll Poll) error) error {
+	a, err := s.access(ctx, p, meetingID)
+	if err != nil {
+		return err
+	}
+	if !a.run {
+		return forbidden(denied)
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		poll, err := readPoll(ctx, tx, meetingID, pollID, forUpdate(tx))
+		if err != nil {
+			return err
+		}
+		if poll.Status != from {
+			return conflict
+		}
+		return change(tx, poll)
+	})
+	if err != nil {
+		return err
+	}
+	s.publish(ctx, meetingID, EventPoll, map[string]any{"poll_id": pollID, "status": status})
+	return nil
+}
+
 // Open opens a draft: the meeting's delegates who are not excused become its eligible
 // voters (snapshotted now), and they may cast their ballots.
 func (s *Service) Open(ctx context.Context, p *store.Principal, meetingID, pollID string) error {
@@ -330,77 +359,50 @@ func (s *Service) Open(ctx context.Context, p *store.Principal, meetingID, pollI
 			eligible = append(eligible, x)
 		}
 	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		poll, err := readPoll(ctx, tx, meetingID, pollID, forUpdate(tx))
-		if err != nil {
-			return err
-		}
-		if poll.Status != StatusDraft {
-			return &store.Error{Code: store.ECONFLICT, Key: "vote.not_draft", Message: "only a draft can be opened"}
-		}
-		if len(eligible) == 0 && poll.Rule.Convened == 0 {
-			return &store.Error{Code: store.ECONFLICT, Key: "vote.no_delegates", Message: "the meeting has no delegates to vote"}
-		}
-		convened, present := len(delegates), len(eligible)
-		if poll.Rule.Convened > 0 {
-			convened, present = poll.Rule.Convened, poll.Rule.Present
-			if present == 0 {
-				present = convened
+	return s.transition(ctx, p, meetingID, pollID, StatusDraft,
+		&store.Error{Code: store.ECONFLICT, Key: "vote.not_draft", Message: "only a draft can be opened"},
+		"only the chair opens polls", StatusOpen, func(tx *store.Tx, poll Poll) error {
+			if len(eligible) == 0 && poll.Rule.Convened == 0 {
+				return &store.Error{Code: store.ECONFLICT, Key: "vote.no_delegates", Message: "the meeting has no delegates to vote"}
 			}
-		}
-		now := store.Now()
-		if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'open', opened_at = ?, convened = ?, present = ?, version = version + 1 WHERE id = ?`,
-			now, convened, present, pollID); err != nil {
-			return fmt.Errorf("open poll: %w", err)
-		}
-		for _, e := range eligible {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO poll_voters (poll_id, user_id, delegate_number) VALUES (?, ?, ?)`,
-				pollID, e.UserID, e.DelegateNumber); err != nil {
-				return fmt.Errorf("eligibility: %w", err)
+			convened, present := len(delegates), len(eligible)
+			if poll.Rule.Convened > 0 {
+				convened, present = poll.Rule.Convened, poll.Rule.Present
+				if present == 0 {
+					present = convened
+				}
 			}
-		}
-		return tx.Audit(ctx, "poll.open", "poll", pollID, map[string]any{"convened": convened, "present": present, "eligible": len(eligible)})
-	})
-	if err != nil {
-		return err
-	}
-	s.publish(ctx, meetingID, EventPoll, map[string]any{"poll_id": pollID, "status": StatusOpen})
-	return nil
+			now := store.Now()
+			if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'open', opened_at = ?, convened = ?, present = ?, version = version + 1 WHERE id = ?`,
+				now, convened, present, pollID); err != nil {
+				return fmt.Errorf("open poll: %w", err)
+			}
+			for _, e := range eligible {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO poll_voters (poll_id, user_id, delegate_number) VALUES (?, ?, ?)`,
+					pollID, e.UserID, e.DelegateNumber); err != nil {
+					return fmt.Errorf("eligibility: %w", err)
+				}
+			}
+			return tx.Audit(ctx, "poll.open", "poll", pollID, map[string]any{"convened": convened, "present": present, "eligible": len(eligible)})
+		})
 }
 
 // Close ends the voting. The poll's ballots are rewritten in a random order in the same
 // transaction (doc.go: this erases the insertion order PostgreSQL keeps on its heap).
 func (s *Service) Close(ctx context.Context, p *store.Principal, meetingID, pollID string) error {
-	a, err := s.access(ctx, p, meetingID)
-	if err != nil {
-		return err
-	}
-	if !a.run {
-		return forbidden("only the chair closes polls")
-	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		poll, err := readPoll(ctx, tx, meetingID, pollID, forUpdate(tx))
-		if err != nil {
-			return err
-		}
-		if poll.Status != StatusOpen {
-			return &store.Error{Code: store.ECONFLICT, Key: "vote.not_open", Message: "the poll is not open"}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'closed', closed_at = ?, version = version + 1 WHERE id = ?`, store.Now(), pollID); err != nil {
-			return fmt.Errorf("close poll: %w", err)
-		}
-		if !poll.Verifiable {
-			if err := shuffleBallots(ctx, tx, pollID); err != nil {
-				return err
+	return s.transition(ctx, p, meetingID, pollID, StatusOpen,
+		&store.Error{Code: store.ECONFLICT, Key: "vote.not_open", Message: "the poll is not open"},
+		"only the chair closes polls", StatusClosed, func(tx *store.Tx, poll Poll) error {
+			if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'closed', closed_at = ?, version = version + 1 WHERE id = ?`, store.Now(), pollID); err != nil {
+				return fmt.Errorf("close poll: %w", err)
 			}
-		}
-		return tx.Audit(ctx, "poll.close", "poll", pollID, map[string]any{"status": StatusClosed})
-	})
-	if err != nil {
-		return err
-	}
-	s.publish(ctx, meetingID, EventPoll, map[string]any{"poll_id": pollID, "status": StatusClosed})
-	return nil
+			if !poll.Verifiable {
+				if err := shuffleBallots(ctx, tx, pollID); err != nil {
+					return err
+				}
+			}
+			return tx.Audit(ctx, "poll.close", "poll", pollID, map[string]any{"status": StatusClosed})
+		})
 }
 
 // shuffleBallots deletes a poll's ballots and inserts them again in a random order, with
@@ -435,69 +437,36 @@ func shuffleBallots(ctx context.Context, tx *store.Tx, pollID string) error {
 
 // Publish freezes the results (with the paper ballots counted so far) and shows them.
 func (s *Service) Publish(ctx context.Context, p *store.Principal, meetingID, pollID string) error {
-	a, err := s.access(ctx, p, meetingID)
-	if err != nil {
-		return err
-	}
-	if !a.run {
-		return forbidden("only the chair publishes results")
-	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		poll, err := readPoll(ctx, tx, meetingID, pollID, forUpdate(tx))
-		if err != nil {
-			return err
-		}
-		if poll.Status != StatusClosed {
-			return &store.Error{Code: store.ECONFLICT, Key: "vote.not_closed", Message: "close the poll before publishing"}
-		}
-		res, err := tally(ctx, tx, poll)
-		if err != nil {
-			return err
-		}
-		if res.Paper.Pending > 0 {
-			return &store.Error{Code: store.ECONFLICT, Key: "vote.paper_pending", Args: []any{res.Paper.Pending},
-				Message: fmt.Sprintf("%d paper ballots are not agreed by both counters yet", res.Paper.Pending)}
-		}
-		frozen, _ := json.Marshal(res)
-		if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'published', published_at = ?, result = ?, version = version + 1 WHERE id = ?`,
-			store.Now(), string(frozen), pollID); err != nil {
-			return fmt.Errorf("publish poll: %w", err)
-		}
-		return tx.Audit(ctx, "poll.publish", "poll", pollID, res)
-	})
-	if err != nil {
-		return err
-	}
-	s.publish(ctx, meetingID, EventPoll, map[string]any{"poll_id": pollID, "status": StatusPublished})
-	return nil
+	return s.transition(ctx, p, meetingID, pollID, StatusClosed,
+		&store.Error{Code: store.ECONFLICT, Key: "vote.not_closed", Message: "close the poll before publishing"},
+		"only the chair publishes results", StatusPublished, func(tx *store.Tx, poll Poll) error {
+			res, err := tally(ctx, tx, poll)
+			if err != nil {
+				return err
+			}
+			if res.Paper.Pending > 0 {
+				return &store.Error{Code: store.ECONFLICT, Key: "vote.paper_pending", Args: []any{res.Paper.Pending},
+					Message: fmt.Sprintf("%d paper ballots are not agreed by both counters yet", res.Paper.Pending)}
+			}
+			frozen, _ := json.Marshal(res)
+			if _, err := tx.ExecContext(ctx, `UPDATE polls SET status = 'published', published_at = ?, result = ?, version = version + 1 WHERE id = ?`,
+				store.Now(), string(frozen), pollID); err != nil {
+				return fmt.Errorf("publish poll: %w", err)
+			}
+			return tx.Audit(ctx, "poll.publish", "poll", pollID, res)
+		})
 }
 
 // Delete removes a draft.
 func (s *Service) Delete(ctx context.Context, p *store.Principal, meetingID, pollID string) error {
-	a, err := s.access(ctx, p, meetingID)
-	if err != nil {
-		return err
-	}
-	if !a.run {
-		return forbidden("only the chair deletes polls")
-	}
-	err = s.db.Write(ctx, func(tx *store.Tx) error {
-		poll, err := readPoll(ctx, tx, meetingID, pollID, forUpdate(tx))
-		if err != nil {
-			return err
-		}
-		if poll.Status != StatusDraft {
-			return &store.Error{Code: store.ECONFLICT, Key: "vote.not_draft", Message: "only a draft can be deleted"}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM polls WHERE id = ?`, pollID); err != nil {
-			return fmt.Errorf("delete poll: %w", err)
-		}
-		return tx.Audit(ctx, "poll.delete", "poll", pollID, nil)
-	})
-	if err == nil {
-		s.publish(ctx, meetingID, EventPoll, map[string]any{"poll_id": pollID, "status": "deleted"})
-	}
-	return err
+	return s.transition(ctx, p, meetingID, pollID, StatusDraft,
+		&store.Error{Code: store.ECONFLICT, Key: "vote.not_draft", Message: "only a draft can be deleted"},
+		"only the chair deletes polls", "deleted", func(tx *store.Tx, poll Poll) error {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM polls WHERE id = ?`, pollID); err != nil {
+				return fmt.Errorf("delete poll: %w", err)
+			}
+			return tx.Audit(ctx, "poll.delete", "poll", pollID, nil)
+		})
 }
 
 // randomID is a ballot's key: 128 bits from crypto/rand, hex. Unlike store.NewID it
