@@ -193,6 +193,12 @@ func TestBrowser(t *testing.T) {
 	check("poll")
 	do("open the results", chromedp.Navigate(election+"/results"), chromedp.WaitVisible(chromedp.CSS("main h1")))
 	check("results")
+	// On the hall's screen: the same results without the navigation.
+	do("open the results on the screen", chromedp.Navigate(election+"/results?screen=1"), chromedp.WaitVisible(chromedp.CSS("main h1")))
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('header.top, footer.foot, a.skip').length`)); err != nil || n != 0 {
+		t.Errorf("the screen view keeps %d navigation elements (%v)", n, err)
+	}
+	check("results-screen")
 
 	for _, p := range problems() {
 		t.Errorf("browser console: %s", p)

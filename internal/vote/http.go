@@ -335,9 +335,10 @@ func (h *Handlers) state(w http.ResponseWriter, r *http.Request) error {
 // --- results, board ---------------------------------------------------------------------
 
 type resultsView struct {
-	M   meeting.Meeting
-	R   Results
-	Max int // the largest count, for the bars
+	M    meeting.Meeting
+	R    Results
+	Max  int     // the largest count, for the bars
+	Half float64 // the majority line: half of the base
 }
 
 func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
@@ -363,6 +364,7 @@ func (h *Handlers) results(w http.ResponseWriter, r *http.Request) error {
 	if res.Base > v.Max {
 		v.Max = res.Base
 	}
+	v.Half = float64(res.Base) / 2
 	return h.srv.Page(w, r, "vote/results", v)
 }
 

@@ -40,7 +40,10 @@ type View struct {
 	Principal *store.Principal
 	Version   string
 	RequestID string
-	Data      any
+	// Screen is a page shown on a hall's projector or screen (?screen=1): the layout
+	// leaves out the navigation and the footer.
+	Screen bool
+	Data   any
 }
 
 // NewRenderer parses the layout, the shared partials and the web layer's own pages.
@@ -200,7 +203,7 @@ func (rd *Renderer) View(w http.ResponseWriter, r *http.Request, data any) View 
 	lang := Lang(r)
 	sess := SessionFrom(r.Context())
 	v := View{Lang: lang, Dir: "ltr", Path: r.URL.Path, Session: sess, Principal: PrincipalFrom(r.Context()),
-		Version: rd.version, RequestID: RequestID(r.Context()), Data: data}
+		Version: rd.version, RequestID: RequestID(r.Context()), Screen: r.URL.Query().Get("screen") == "1", Data: data}
 	if srv := serverFrom(r); srv != nil {
 		v.CSRF = srv.CSRFToken(w, r)
 	}
