@@ -74,6 +74,9 @@ func cmdBenchImport(ctx context.Context, args []string, stdout, stderr io.Writer
 			return fmt.Errorf("bench import %s: %w", t.dialect, err)
 		}
 		results = append(results, r)
+		// Each store's figures as soon as they are known: a national run takes an hour.
+		fmt.Fprintf(stderr, "%s: check %.1f s, import %.1f s, %.0f records/s, peak heap %.0f MB; reference %.1f s, %.0f records/s\n",
+			t.dialect, r["check_s"], r["import_s"], r["records_per_s"], r["peak_heap_mb"], r["reference_s"], r["reference_records_per_s"])
 	}
 	fmt.Fprintf(stdout, "dais bench import: %d members, CSV %.1f MB; %d CPUs, %s/%s\n\n", *n, float64(st.Size())/1e6, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	tw := tabwriter.NewWriter(stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
