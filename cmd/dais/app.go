@@ -171,9 +171,9 @@ func (a meetingAudience) DelegateNumber(ctx context.Context, meetingID, userID s
 	return a.m.DelegateNumber(ctx, meetingID, userID)
 }
 
-// seedDemo adds the meetings and documents of the demo, once: the meetings, with the
-// documents of the provincial congress made in the congress (its delegates read them by
-// their meeting role) and attached to its political report.
+// seedDemo adds the meetings, documents and polls of the demo, once: the meetings, with
+// the documents of the provincial congress made in the congress (its delegates read them
+// by their meeting role) and attached to its political report, then the congress's polls.
 func (a *app) seedDemo(ctx context.Context) error {
 	var n int
 	if err := a.db.R().QueryRowContext(ctx, `SELECT COUNT(*) FROM meetings`).Scan(&n); err != nil || n > 0 {
