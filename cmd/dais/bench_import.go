@@ -156,9 +156,10 @@ func benchImportOne(ctx context.Context, dialect, pgURL, dir, file string, tree 
 	ctx = store.WithActor(ctx, "bench")
 	// The organization first, as a real import finds it.
 	err = db.Write(ctx, func(tx *store.Tx) error {
+		bulk := org.NewBulk(tx)
 		var walk func(g gen.Unit, parent *org.Unit) error
 		walk = func(g gen.Unit, parent *org.Unit) error {
-			u, err := org.CreateTx(ctx, tx, org.NewUnit{Code: g.Code, Name: g.Name, Type: g.Type}, parent)
+			u, err := bulk.Add(ctx, org.NewUnit{Code: g.Code, Name: g.Name, Type: g.Type}, parent)
 			if err != nil {
 				return err
 			}
@@ -169,7 +170,10 @@ func benchImportOne(ctx context.Context, dialect, pgURL, dir, file string, tree 
 			}
 			return nil
 		}
-		return walk(tree, nil)
+		if err := walk(tree, nil); err != nil {
+			return err
+		}
+		return bulk.Finish(ctx)
 	})
 	if err != nil {
 		return nil, err

@@ -94,9 +94,13 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 		res = Result{}
 		clear(units)
 		leaves, communes = leaves[:0], communes[:0]
+		// The tree in bulk, as an organization's first setup would load it: one audit
+		// entry per thousand units (227,000 units one by one take most of an hour on
+		// PostgreSQL).
+		bulk := org.NewBulk(tx)
 		var walk func(u gen.Unit, parent *org.Unit) error
 		walk = func(g gen.Unit, parent *org.Unit) error {
-			u, err := org.CreateTx(ctx, tx, org.NewUnit{Code: g.Code, Name: g.Name, Type: g.Type}, parent)
+			u, err := bulk.Add(ctx, org.NewUnit{Code: g.Code, Name: g.Name, Type: g.Type}, parent)
 			if err != nil {
 				return err
 			}
@@ -115,7 +119,10 @@ func Seed(ctx context.Context, db *store.DB, opts Options, progress io.Writer) (
 			}
 			return nil
 		}
-		return walk(tree, nil)
+		if err := walk(tree, nil); err != nil {
+			return err
+		}
+		return bulk.Finish(ctx)
 	})
 	if err != nil {
 		return res, fmt.Errorf("seed organization: %w", err)
