@@ -67,16 +67,18 @@ type JobView struct {
 	Started, Finished      time.Time
 }
 
-// stale is how long a running job may go without a heartbeat before it counts as cut short.
+// stale is how long a running job may go without a heartbeat before it counts as cut
+// short — unless this replica is running it: on SQLite the heartbeat waits for the import's
+// own transaction to commit (one writer), so a long import cannot beat.
 const stale = 2 * time.Minute
 
-func (j *Job) view(now time.Time) JobView {
+func (j *Job) view(now time.Time, running bool) JobView {
 	v := JobView{ID: j.ID, File: j.File, Phase: j.phase, Error: j.err, DryRun: j.DryRun, Report: j.report, Counts: j.counts,
 		Started: j.Started, Finished: j.finished}
 	if j.total > 0 {
 		v.Percent = int(min(j.done*100/j.total, 100))
 	}
-	if (v.Phase == "checking" || v.Phase == "importing") && now.Sub(j.updated) > stale {
+	if (v.Phase == "checking" || v.Phase == "importing") && !running && now.Sub(j.updated) > stale {
 		v.Phase, v.Interrupted = "failed", true
 	}
 	return v
@@ -129,11 +131,14 @@ func (u *Uploads) save(ctx context.Context, j *Job) error {
 
 // Uploads serves the import pages.
 type Uploads struct {
-	srv *web.Server
-	db  *store.DB
-	dir string
-	log *slog.Logger
+	srv     *web.Server
+	db      *store.DB
+	dir     string
+	log     *slog.Logger
+	running sync.Map // IDs of the jobs this replica is running
 }
+
+func (u *Uploads) isRunning(id string) bool { _, ok := u.running.Load(id); return ok }
 
 // Routes registers the upload page, the job pages and their progress.
 func Routes(srv *web.Server, db *store.DB, dir string, log *slog.Logger) *Uploads {
@@ -157,7 +162,7 @@ func (u *Uploads) form(w http.ResponseWriter, r *http.Request) error {
 	now := store.Now()
 	mine := make([]JobView, len(jobs))
 	for i, j := range jobs {
-		mine[i] = j.view(now)
+		mine[i] = j.view(now, u.isRunning(j.ID))
 	}
 	return u.srv.Page(w, r, "import/form", map[string]any{"Jobs": mine, "Columns": Columns})
 }
@@ -217,6 +222,7 @@ func (u *Uploads) upload(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The import outlives the request: it runs with the caller's rights and identity.
 	ctx = context.WithoutCancel(ctx)
+	u.running.Store(j.ID, struct{}{})
 	go u.run(ctx, j, p, path, size, enc)
 	http.Redirect(w, r, "/import/"+id, http.StatusSeeOther)
 	return nil
@@ -225,6 +231,7 @@ func (u *Uploads) upload(w http.ResponseWriter, r *http.Request) error {
 // run checks the file, then imports it unless it is a dry run or has problems.
 func (u *Uploads) run(ctx context.Context, j *Job, p *store.Principal, path string, size int64, enc string) {
 	defer os.Remove(path)
+	defer u.running.Delete(j.ID)
 	var mu sync.Mutex // the progress callback and the heartbeat write j's progress
 	save := func(fn func(j *Job)) {
 		mu.Lock()
@@ -317,7 +324,7 @@ func (u *Uploads) status(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return u.srv.Page(w, r, "import/job", j.view(store.Now()))
+	return u.srv.Page(w, r, "import/job", j.view(store.Now(), u.isRunning(j.ID)))
 }
 
 // Messages are the import pages' texts.
