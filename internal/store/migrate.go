@@ -25,10 +25,12 @@ type Migration struct {
 // dialectTokens: the only differences our schema needs.
 var dialectTokens = map[Dialect]*strings.Replacer{
 	// SQLite: DATETIME makes the driver return time.Time; BLOB for bytes; bytewise
-	// comparison is SQLite's default collation.
-	SQLite: strings.NewReplacer("TIMESTAMPTZ", "DATETIME", "BYTEA", "BLOB", "{{BINARY}}", ""),
-	// PostgreSQL: COLLATE "C" compares bytes, which the materialized-path range needs.
-	Postgres: strings.NewReplacer("{{BINARY}}", `COLLATE "C"`),
+	// comparison is SQLite's default collation; {{WITHOUT_ROWID}} after a table keyed by
+	// its primary key alone stores rows in key order (no insertion-ordered rowid).
+	SQLite: strings.NewReplacer("TIMESTAMPTZ", "DATETIME", "BYTEA", "BLOB", "{{BINARY}}", "", "{{WITHOUT_ROWID}}", "WITHOUT ROWID"),
+	// PostgreSQL: COLLATE "C" compares bytes, which the materialized-path range needs;
+	// tables have no rowid.
+	Postgres: strings.NewReplacer("{{BINARY}}", `COLLATE "C"`, "{{WITHOUT_ROWID}}", ""),
 }
 
 // Migrations returns the ordered list of migrations for a dialect.

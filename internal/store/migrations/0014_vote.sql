@@ -1,5 +1,5 @@
--- PostgreSQL and the default; 0014_vote.sqlite.sql is the same schema with the ballot table
--- WITHOUT ROWID (the only difference: keep both files in step).
+-- poll_ballots is WITHOUT ROWID on SQLite (the token): rows sit in the order of their
+-- random keys, not in the order ballots were cast (internal/vote/doc.go).
 -- Polls, secret ballots and elections in meetings (internal/vote).
 --
 -- Secrecy (DESIGN.md §5): poll_voters records THAT a delegate voted (one row per eligible
@@ -76,7 +76,7 @@ CREATE TABLE poll_ballots (
     fingerprint TEXT NOT NULL DEFAULT '',
     board_seq   INTEGER,
     PRIMARY KEY (poll_id, id)
-);
+) {{WITHOUT_ROWID}};
 
 -- Paper ballots: how many were issued and left unused (reconciliation: issued = returned +
 -- unused), and each counter's entry of each returned ballot by its printed serial. A paper
