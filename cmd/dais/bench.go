@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"dais/internal/demo"
+	"dais/internal/store"
 )
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -90,27 +91,12 @@ type benchResult struct {
 // benchStore seeds a fresh store, serves it on loopback and measures /healthz (the
 // reference: no store, no session) and an authenticated unit page.
 func benchStore(ctx context.Context, dialect, pgURL string, dur time.Duration, conc, members int, stderr io.Writer) ([]benchResult, error) {
-	dir, err := os.MkdirTemp("", "dais-bench-")
+	env, err := newBenchEnv(ctx, dialect, pgURL, "", stderr)
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	dbURL := ""
-	if dialect == "postgres" {
-		u, drop, err := tempSchema(ctx, pgURL)
-		if err != nil {
-			return nil, err
-		}
-		defer drop()
-		dbURL = u
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c := config{"data": dir, "db": dbURL, "key-file": "", "secure-cookies": "false", "place": "Bắc Ninh"}
-	db, err := openStore(ctx, c, log)
-	if err != nil {
-		return nil, err
-	}
-	defer db.Close()
+	defer env.close()
+	db, c, log := env.db, env.c, env.log
 	if _, err := demo.Seed(ctx, db, demo.Options{Seed: 1, Members: members}, nil); err != nil {
 		return nil, err
 	}
@@ -235,6 +221,53 @@ func loadTest(ctx context.Context, target, cookie string, dur time.Duration, con
 		r.Max = ms(lat[len(lat)-1])
 	}
 	return r
+}
+
+// benchEnv is a fresh, migrated store for one measured run, with the config and logger
+// to wire an app on it.
+type benchEnv struct {
+	db    *store.DB
+	c     config
+	log   *slog.Logger
+	close func() // closes the store and removes what newBenchEnv made
+}
+
+// newBenchEnv opens a fresh store: SQLite in data ("" → a new temporary directory), or
+// PostgreSQL (dialect "postgres") in a throw-away schema of pgURL.
+func newBenchEnv(ctx context.Context, dialect, pgURL, data string, stderr io.Writer) (*benchEnv, error) {
+	var undo []func()
+	cleanup := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	if data == "" {
+		dir, err := os.MkdirTemp("", "dais-bench-")
+		if err != nil {
+			return nil, err
+		}
+		data = dir
+		undo = append(undo, func() { os.RemoveAll(dir) })
+	}
+	dbURL := ""
+	if dialect == "postgres" {
+		u, drop, err := tempSchema(ctx, pgURL)
+		if err != nil {
+			cleanup()
+			return nil, err
+		}
+		undo = append(undo, drop)
+		dbURL = u
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	c := config{"data": data, "db": dbURL, "key-file": "", "secure-cookies": "false", "place": "Bắc Ninh"}
+	db, err := openStore(ctx, c, log)
+	if err != nil {
+		cleanup()
+		return nil, err
+	}
+	undo = append(undo, func() { db.Close() })
+	return &benchEnv{db: db, c: c, log: log, close: cleanup}, nil
 }
 
 // tempSchema creates a fresh schema on the PostgreSQL server and returns a URL whose

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -137,22 +136,12 @@ func writeBenchCSV(path string, n int) (gen.Unit, error) {
 }
 
 func benchImportOne(ctx context.Context, dialect, pgURL, dir, file string, tree gen.Unit, n int, stderr io.Writer) (map[string]any, error) {
-	dbURL := ""
-	data := filepath.Join(dir, dialect)
-	if dialect == "postgres" {
-		u, drop, err := tempSchema(ctx, pgURL)
-		if err != nil {
-			return nil, err
-		}
-		defer drop()
-		dbURL = u
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openStore(ctx, config{"data": data, "db": dbURL}, log)
+	env, err := newBenchEnv(ctx, dialect, pgURL, filepath.Join(dir, dialect), stderr)
 	if err != nil {
 		return nil, err
 	}
-	defer db.Close()
+	defer env.close()
+	db := env.db
 	ctx = store.WithActor(ctx, "bench")
 	// The organization first, as a real import finds it.
 	err = db.Write(ctx, func(tx *store.Tx) error {

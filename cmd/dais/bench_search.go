@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"runtime"
@@ -148,26 +147,12 @@ type benchLeaf struct {
 
 func benchSearchOn(ctx context.Context, dialect, pgURL string, n, perKind int, seed uint64, stderr io.Writer) (benchSearchStore, []benchSearchResult, error) {
 	res := benchSearchStore{Store: dialect, Members: n}
-	dir, err := os.MkdirTemp("", "dais-bench-search-")
+	env, err := newBenchEnv(ctx, dialect, pgURL, "", stderr)
 	if err != nil {
 		return res, nil, err
 	}
-	defer os.RemoveAll(dir)
-	dbURL := ""
-	if dialect == "postgres" {
-		u, drop, err := tempSchema(ctx, pgURL)
-		if err != nil {
-			return res, nil, err
-		}
-		defer drop()
-		dbURL = u
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	db, err := openStore(ctx, config{"data": dir, "db": dbURL, "key-file": ""}, log)
-	if err != nil {
-		return res, nil, err
-	}
-	defer db.Close()
+	defer env.close()
+	db := env.db
 	progress := func(format string, args ...any) {
 		fmt.Fprintf(stderr, "bench search %s: "+format+"\n", append([]any{dialect}, args...)...)
 	}

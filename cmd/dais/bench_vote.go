@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
 	"os"
@@ -167,27 +166,12 @@ type plainVoteResult struct {
 // loopback and runs one election through the JSON API.
 func benchVotePlain(ctx context.Context, dialect, pgURL string, v, n, k, conc int, stderr io.Writer) (plainVoteResult, error) {
 	res := plainVoteResult{Store: dialect}
-	dir, err := os.MkdirTemp("", "dais-bench-vote-")
+	env, err := newBenchEnv(ctx, dialect, pgURL, "", stderr)
 	if err != nil {
 		return res, err
 	}
-	defer os.RemoveAll(dir)
-	dbURL := ""
-	if dialect == "postgres" {
-		u, drop, err := tempSchema(ctx, pgURL)
-		if err != nil {
-			return res, err
-		}
-		defer drop()
-		dbURL = u
-	}
-	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	c := config{"data": dir, "db": dbURL, "key-file": "", "secure-cookies": "false", "place": "Bắc Ninh"}
-	db, err := openStore(ctx, c, log)
-	if err != nil {
-		return res, err
-	}
-	defer db.Close()
+	defer env.close()
+	db, c, log := env.db, env.c, env.log
 	a, err := newApp(db, c, log)
 	if err != nil {
 		return res, err
